@@ -1,0 +1,42 @@
+# Protection Pathways. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TZ := UTC
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt bench clean setup
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the project with its test tools
+
+run: $(STAMP) ## Migrate, deploy workflows/, seed demo users, serve on 127.0.0.1:8000
+	scripts/run.sh
+
+test: $(STAMP) ## Lint, then the whole test suite (DATABASE_URL=postgresql://... for PostgreSQL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Ruff only
+	$(BIN)/ruff check .
+
+fmt: $(STAMP) ## Format and apply ruff's safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## Benchmarks (print tables; see docs/benchmarks.md)
+	$(BIN)/python bench/engine.py
+
+clean: ## Remove the virtualenv and local data (var/ holds the demo database and key!)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

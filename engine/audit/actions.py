@@ -1,0 +1,27 @@
+"""The audit vocabulary: what administrators read and code writes, in one list."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    DEFINITION_DEPLOYED = "definition:deployed"
+    CASE_CREATED = "case:created"
+    INSTANCE_STARTED = "instance:started"
+    INSTANCE_COMPLETED = "instance:completed"
+    INSTANCE_SUSPENDED = "instance:suspended"
+    INSTANCE_RESUMED = "instance:resumed"
+    INSTANCE_TERMINATED = "instance:terminated"
+    TASK_CLAIMED = "instance:task:claimed"
+    TASK_UNCLAIMED = "instance:task:unclaimed"
+    TASK_COMPLETED = "instance:task:completed"
+    TIMER_FIRED = "instance:timer:fired"
+    USER_CREATED = "user:created"
+    USER_ROLES_CHANGED = "user:roles:changed"
+    LOGIN_OK = "user:login:ok"
+    LOGIN_FAILED = "user:login:failed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace(":", " ").replace("_", " ")

@@ -1,0 +1,185 @@
+"""Appending to and verifying the hash-chained audit trail.
+
+Each event's hash covers its own columns and the previous event's hash, in a
+canonical JSON form. Appends lock the single ``audit_chain_head`` row, so
+concurrent writers take turns and the chain never forks; the lock is taken as
+late as possible in each command (audit is written last) and released at
+commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.actions import AuditAction
+from engine.audit.models import AuditChainHead, AuditEvent
+from engine.crypto.keyring import Keyring
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+def _canonical_time(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def compute_hash(event: AuditEvent) -> str:
+    payload_digest = hashlib.sha256(event.payload).hexdigest() if event.payload else ""
+    body = {
+        "seq": event.seq,
+        "occurred_at": _canonical_time(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "case_ref": event.case_ref,
+        "instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "process_key": event.process_key,
+        "definition_version": event.definition_version,
+        "detail": event.detail_json,
+        "payload_sha256": payload_digest,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def payload_associated_data(seq: int) -> bytes:
+    return f"audit_event:{seq}".encode()
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who and where, shared by the events one command writes."""
+
+    case_ref: str | None = None
+    instance_id: int | None = None
+    process_key: str | None = None
+    definition_version: int | None = None
+
+
+def append(
+    session: Session,
+    keyring: Keyring,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    action: AuditAction,
+    context: AuditContext | None = None,
+    task_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one event inside the caller's transaction; ``payload`` is encrypted."""
+    context = context or AuditContext()
+    head = session.execute(
+        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
+    ).scalar_one()
+    seq = head.last_seq + 1
+    sealed = None
+    if payload is not None:
+        plain = json.dumps(payload, sort_keys=True, default=str).encode()
+        sealed = keyring.seal(plain, payload_associated_data(seq))
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=str(action),
+        case_ref=context.case_ref,
+        instance_id=context.instance_id,
+        task_id=task_id,
+        process_key=context.process_key,
+        definition_version=context.definition_version,
+        detail_json=json.dumps(detail or {}, sort_keys=True, default=str),
+        payload=sealed,
+        prev_hash=head.last_hash,
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    session.flush()
+    head.last_seq = seq
+    head.last_hash = event.hash
+    session.flush()
+    return event
+
+
+def open_payload(keyring: Keyring, event: AuditEvent) -> dict[str, Any] | None:
+    if event.payload is None:
+        return None
+    return json.loads(keyring.open(event.payload, payload_associated_data(event.seq)))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    last_seq: int
+    last_occurred_at: datetime | None
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "last_seq": self.last_seq,
+            "last_occurred_at": self.last_occurred_at.isoformat()
+            if self.last_occurred_at
+            else None,
+            "broken_seq": self.broken_seq,
+            "broken_id": self.broken_id,
+            "reason": self.reason,
+        }
+
+
+def _events(session: Session, batch: int) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session, *, batch: int = 2000) -> ChainReport:
+    """Recompute the chain from the first event; name the first row that does not fit."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    last_time: datetime | None = None
+
+    def broken(event: AuditEvent, reason: str) -> ChainReport:
+        return ChainReport(False, checked, expected_seq - 1, last_time, event.seq, event.id, reason)
+
+    for event in _events(session, batch):
+        if event.seq != expected_seq:
+            return broken(
+                event, f"sequence jumps from {expected_seq - 1} to {event.seq}: rows missing"
+            )
+        if event.prev_hash != expected_prev:
+            return broken(event, "previous-hash link does not match the row before it")
+        if compute_hash(event) != event.hash:
+            return broken(event, "contents do not match the stored hash: the row was edited")
+        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last_time = event.occurred_at
+
+    head = session.get(AuditChainHead, HEAD_ID)
+    if head is None or head.last_seq != expected_seq - 1 or head.last_hash != expected_prev:
+        return ChainReport(
+            False,
+            checked,
+            expected_seq - 1,
+            last_time,
+            reason="chain head does not match the last event: rows were cut off the end",
+        )
+    return ChainReport(True, checked, expected_seq - 1, last_time)

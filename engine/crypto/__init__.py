@@ -1,0 +1,1 @@
+"""Encryption at rest: AES-GCM with keys kept outside the database."""

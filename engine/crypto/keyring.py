@@ -1,0 +1,126 @@
+"""Data-encryption keys and AES-GCM sealing.
+
+Keys never enter the database. They come from ``PATHWAYS_DATA_KEYS`` (comma
+separated, base64) or a key file (one base64 key per line); the first key
+encrypts, every key decrypts, which is what rotation needs. The embedded
+SQLite default generates a key file on first run, readable by its owner only.
+
+A sealed value is ``b"PP1" + key id (4 bytes) + nonce (12) + ciphertext``; the
+associated data binds it to where it is stored (e.g. ``instance_state:42``),
+so a blob copied onto another row fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from engine.errors import EngineError
+
+MAGIC = b"PP1"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KEY_ID_BYTES = 4
+
+
+class KeyringError(EngineError):
+    code = "key_error"
+
+
+def _key_id(key: bytes) -> bytes:
+    return hashlib.sha256(b"pathways-key-id:" + key).digest()[:KEY_ID_BYTES]
+
+
+def _decode(text: str, origin: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+    except ValueError as err:
+        raise KeyringError(f"{origin}: not valid base64") from err
+    if len(key) != KEY_BYTES:
+        raise KeyringError(f"{origin}: a key must be {KEY_BYTES} bytes, got {len(key)}")
+    return key
+
+
+def encode_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode().rstrip("=")
+
+
+def new_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+class Keyring:
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise KeyringError("no data-encryption key configured")
+        self._keys = {_key_id(k): AESGCM(k) for k in keys}
+        self._active_id = _key_id(keys[0])
+
+    @property
+    def active_key_id(self) -> str:
+        return self._active_id.hex()
+
+    @property
+    def key_ids(self) -> list[str]:
+        return [k.hex() for k in self._keys]
+
+    @classmethod
+    def from_environment(cls, key_file: Path, *, generate: bool) -> Keyring:
+        configured = os.environ.get("PATHWAYS_DATA_KEYS", "").strip()
+        if configured:
+            return cls([_decode(part, "PATHWAYS_DATA_KEYS") for part in configured.split(",")])
+        if key_file.exists():
+            return cls.from_file(key_file)
+        if not generate:
+            raise KeyringError(
+                f"no data-encryption key: set PATHWAYS_DATA_KEYS or create {key_file}"
+            )
+        write_key_file(key_file, [new_key()])
+        return cls.from_file(key_file)
+
+    @classmethod
+    def from_file(cls, key_file: Path) -> Keyring:
+        lines = [ln for ln in key_file.read_text().splitlines() if ln.strip() and ln[0] != "#"]
+        return cls([_decode(line, str(key_file)) for line in lines])
+
+    def seal(self, plaintext: bytes, associated: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = self._keys[self._active_id].encrypt(nonce, plaintext, associated)
+        return MAGIC + self._active_id + nonce + sealed
+
+    def open(self, blob: bytes, associated: bytes) -> bytes:
+        if blob[: len(MAGIC)] != MAGIC:
+            raise KeyringError("stored value is not in the sealed format")
+        start = len(MAGIC)
+        key_id = blob[start : start + KEY_ID_BYTES]
+        nonce = blob[start + KEY_ID_BYTES : start + KEY_ID_BYTES + NONCE_BYTES]
+        aead = self._keys.get(key_id)
+        if aead is None:
+            raise KeyringError(f"value was sealed with key {key_id.hex()}, which is not configured")
+        try:
+            return aead.decrypt(nonce, blob[start + KEY_ID_BYTES + NONCE_BYTES :], associated)
+        except InvalidTag as err:
+            raise KeyringError(
+                "stored value failed its integrity check (tampered or misplaced)"
+            ) from err
+
+
+def write_key_file(key_file: Path, keys: list[bytes]) -> None:
+    """Write keys with owner-only permissions, atomically."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = key_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("# Protection Pathways data-encryption keys; first line encrypts.\n")
+        handle.write(
+            "# Losing this file makes stored cases unreadable: back it up apart from the DB.\n"
+        )
+        for key in keys:
+            handle.write(encode_key(key) + "\n")
+    tmp.replace(key_file)

@@ -1,0 +1,1 @@
+"""Storage: the SQLAlchemy base, connection handling and Alembic migrations."""

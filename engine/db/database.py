@@ -1,0 +1,91 @@
+"""Connections and transactions.
+
+Engine commands write inside :meth:`Database.write`, one transaction each. On
+SQLite that transaction starts with ``BEGIN IMMEDIATE``: writers queue for the
+single write lock up front instead of failing halfway with "database is
+locked" after reading a stale snapshot. Queries use :meth:`Database.read`,
+which never commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _configure_sqlite(sa_engine: SAEngine) -> None:
+    @event.listens_for(sa_engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy's "begin" event below decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(sa_engine, "begin")
+    def _on_begin(connection) -> None:
+        mode = "IMMEDIATE" if connection.get_execution_options().get("pp_write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict = {"echo": echo, "future": True}
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.sa_engine = create_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.sa_engine)
+        self._writer = sessionmaker(
+            bind=self.sa_engine.execution_options(pp_write=True), expire_on_commit=False
+        )
+        self._reader = sessionmaker(bind=self.sa_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One engine command: commits when the block returns, rolls back when it raises."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """Queries only; whatever happens inside is rolled back."""
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.sa_engine.dispose()

@@ -1,0 +1,20 @@
+"""Alembic environment: runs against the connection handed in by ``engine.db.migrate``."""
+
+from alembic import context
+from engine.db.models import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError(
+        "run migrations through `pathways db upgrade`, which supplies the connection"
+    )
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""Deployed pathway definitions: immutable, numbered versions per process key."""

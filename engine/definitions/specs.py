@@ -1,0 +1,84 @@
+"""Parsed specs of deployed definitions, cached by id (definitions never change)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from sqlalchemy.orm import Session
+
+from engine.definitions import repository
+from engine.definitions.models import ProcessDefinition
+from engine.definitions.repository import Pinned
+from engine.errors import NotFound
+from engine.spiff.parsing import build_spec
+
+
+class SpecLibrary:
+    def __init__(self) -> None:
+        self._specs: dict[tuple[int, tuple[int, ...]], BpmnProcessSpec] = {}
+        self._definitions: dict[int, ProcessDefinition] = {}
+        self._forms: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def definition(self, session: Session, definition_id: int) -> ProcessDefinition:
+        cached = self._definitions.get(definition_id)
+        if cached is None:
+            cached = session.get(ProcessDefinition, definition_id)
+            if cached is None:
+                raise NotFound(f"definition {definition_id} does not exist")
+            session.expunge(cached)
+            with self._lock:
+                self._definitions[definition_id] = cached
+        return cached
+
+    def forms(self, session: Session, definition_id: int) -> dict[str, Any]:
+        forms = self._forms.get(definition_id)
+        if forms is None:
+            forms = json.loads(self.definition(session, definition_id).forms_json)
+            with self._lock:
+                self._forms[definition_id] = forms
+        return forms
+
+    def spec(self, session: Session, definition_id: int, pinned: Pinned) -> BpmnProcessSpec:
+        definition = self.definition(session, definition_id)
+        decision_ids = tuple(
+            sorted(
+                pinned.decisions[k] for k in repository.references(definition).get("decisions", [])
+            )
+        )
+        key = (definition_id, decision_ids)
+        spec = self._specs.get(key)
+        if spec is None:
+            dmn_sources = [
+                (d.file_name, d.source) for d in (self.definition(session, i) for i in decision_ids)
+            ]
+            spec = build_spec(
+                definition.source, definition.file_name, definition.process_key, dmn_sources
+            )
+            with self._lock:
+                self._specs[key] = spec
+        return spec
+
+    def specs_for(self, session: Session, pinned: Pinned, root_key: str):
+        """(root spec, {called key: spec}) for a new workflow."""
+        root = self.spec(session, pinned.processes[root_key], pinned)
+        called = {
+            key: self.spec(session, definition_id, pinned)
+            for key, definition_id in pinned.processes.items()
+            if key != root_key
+        }
+        return root, called
+
+    def form_schema(
+        self, session: Session, pinned: Pinned, process_key: str, form_name: str
+    ) -> dict[str, Any]:
+        definition_id = pinned.processes.get(process_key)
+        if definition_id is None:
+            raise NotFound(f"process {process_key!r} is not part of this instance")
+        schema = self.forms(session, definition_id).get(form_name)
+        if schema is None:
+            raise NotFound(f"form {form_name!r} was not deployed with {process_key}")
+        return schema

@@ -1,0 +1,394 @@
+"""Everything a deployment must pass before any version is written.
+
+Problems are collected, not raised one at a time: a coordinator fixing a
+diagram wants the whole list (file, element id, what is wrong) in one go.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from engine.definitions.sources import FormLookup, SourceFile
+from engine.errors import Problem
+from engine.forms.schemas import schema_problems
+from engine.scripting import check_expression, check_script
+from engine.spiff.inspection import FORM_PROPERTY
+from engine.spiff.parsing import NS, UnsafeXml, new_parser, parse_xml
+from engine.users.roles import is_valid_role
+
+DUE_DATE_PROPERTY = "dueDate"
+
+
+@dataclass
+class Candidate:
+    """A process or decision that passed its own checks and may become a version."""
+
+    key: str
+    kind: str  # "bpmn" | "dmn"
+    name: str
+    file_name: str
+    source: str
+    forms: dict[str, Any] = field(default_factory=dict)
+    called_processes: list[str] = field(default_factory=list)
+    called_decisions: list[str] = field(default_factory=list)
+    called_from_lane: list[str] = field(default_factory=list)
+    has_laneless_user_tasks: bool = False
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256(self.source.encode())
+        digest.update(json.dumps(self.forms, sort_keys=True).encode())
+        return digest.hexdigest()
+
+    def references_json(self) -> str:
+        return json.dumps(
+            {
+                "processes": self.called_processes,
+                "decisions": self.called_decisions,
+                "from_lane": self.called_from_lane,
+            },
+            sort_keys=True,
+        )
+
+
+@dataclass(frozen=True)
+class DeployedIndex:
+    """What is live already, for references that point outside this deployment."""
+
+    process_keys: frozenset[str] = frozenset()
+    decision_keys: frozenset[str] = frozenset()
+    called_from_lane: frozenset[str] = frozenset()
+
+
+@dataclass
+class Validation:
+    candidates: list[Candidate] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _tag(local: str) -> str:
+    return f"{{{NS['bpmn']}}}{local}"
+
+
+def _element_id(node: etree._Element) -> str | None:
+    current: etree._Element | None = node
+    while current is not None:
+        if current.get("id"):
+            return current.get("id")
+        current = current.getparent()
+    return None
+
+
+def _properties(node: etree._Element) -> dict[str, str]:
+    found = {}
+    for prop in node.iterfind(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    ):
+        if prop.get("name"):
+            found[prop.get("name")] = prop.get("value", "")
+    return found
+
+
+def _lane_of_nodes(process: etree._Element) -> dict[str, str]:
+    lanes: dict[str, str] = {}
+    # Deeper (nested) lanes are visited later and win.
+    for lane in process.iter(_tag("lane")):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            if ref.text:
+                lanes[ref.text.strip()] = lane.get("name") or lane.get("id") or ""
+    return lanes
+
+
+def _lane_for(node: etree._Element, process: etree._Element, lanes: dict[str, str]) -> str | None:
+    """The node's lane, or that of an enclosing embedded sub-process (SpiffWorkflow inherits it)."""
+    current: etree._Element | None = node
+    while current is not None and current is not process:
+        lane = lanes.get(current.get("id", ""))
+        if lane:
+            return lane
+        current = current.getparent()
+    return None
+
+
+def _expressions(process: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    """(node, kind, text) for every piece of code in the process.
+
+    ``kind`` is "script", "expression" or the timer element's name.
+    """
+    for node in process.iter(_tag("script")):
+        yield node, "script", node.text or ""
+    for local in ("preScript", "postScript"):
+        for node in process.iter(f"{{{NS['spiffworkflow']}}}{local}"):
+            yield node, "script", node.text or ""
+    for local in ("conditionExpression", "loopCardinality", "completionCondition", "loopCondition"):
+        for node in process.iter(_tag(local)):
+            if (node.text or "").strip():
+                yield node, "expression", node.text or ""
+    for local in ("timeDuration", "timeDate", "timeCycle"):
+        for node in process.iter(_tag(local)):
+            yield node, local, node.text or ""
+
+
+_TIMER_PARSERS = {
+    "timeDuration": TimerEventDefinition.parse_iso_duration,
+    "timeDate": TimerEventDefinition.get_datetime,
+    "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+}
+
+
+_UNQUOTED_ISO = re.compile(r"^(R\d*/)?P[0-9YMWDTHS.,]+$|^\d{4}-\d{2}-\d{2}")
+
+
+def _timer_problem(kind: str, text: str) -> str | None:
+    if _UNQUOTED_ISO.match(text.strip()):
+        return f'timer values are expressions: write "{text.strip()}" with quotes'
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return None  # computed at run time; the expression check covers it
+    if not isinstance(value, str):
+        return f'a timer must evaluate to ISO 8601 text, e.g. "P30D" (with quotes); got {value!r}'
+    try:
+        _TIMER_PARSERS[kind](value)
+    except Exception:
+        return f"{value!r} is not a valid ISO 8601 {kind[4:].lower()}"
+    return None
+
+
+def _code_problems(process: etree._Element, file_name: str) -> list[Problem]:
+    problems = []
+    for node, kind, text in _expressions(process):
+        element = _element_id(node)
+        if not text.strip():
+            if kind != "script":
+                problems.append(Problem(file_name, element, f"empty {kind}"))
+            continue
+        if kind == "script":
+            messages = check_script(text)
+        else:
+            timer_message = _timer_problem(kind, text) if kind in _TIMER_PARSERS else None
+            messages = [timer_message] if timer_message else check_expression(text.strip())
+        problems.extend(Problem(file_name, element, f"{kind}: {m}") for m in messages)
+    return problems
+
+
+def _check_user_tasks(
+    process: etree._Element, source: SourceFile, forms: FormLookup, candidate: Candidate
+) -> list[Problem]:
+    problems = []
+    lanes = _lane_of_nodes(process)
+    has_lanes = bool(lanes) or process.find(".//bpmn:laneSet", NS) is not None
+    for local in ("userTask", "manualTask"):
+        for task in process.iter(_tag(local)):
+            task_id = task.get("id")
+            lane = _lane_for(task, process, lanes)
+            if lane is None:
+                if has_lanes:
+                    problems.append(Problem(source.name, task_id, "user task is in no lane (role)"))
+                else:
+                    candidate.has_laneless_user_tasks = True
+            elif not is_valid_role(lane):
+                problems.append(
+                    Problem(source.name, task_id, f"lane name {lane!r} does not make a role name")
+                )
+            props = _properties(task)
+            due = props.get(DUE_DATE_PROPERTY)
+            if due:
+                problems.extend(
+                    Problem(source.name, task_id, f"dueDate: {m}") for m in check_expression(due)
+                )
+            if local == "manualTask":
+                continue
+            form_name = props.get(FORM_PROPERTY)
+            if not form_name:
+                problems.append(
+                    Problem(source.name, task_id, f"user task has no form ({FORM_PROPERTY})")
+                )
+                continue
+            schema, problem = forms.load(form_name, source.directory)
+            if problem:
+                problems.append(Problem(source.name, task_id, problem))
+                continue
+            form_problems = schema_problems(schema)
+            problems.extend(Problem(form_name, task_id, m) for m in form_problems)
+            if not form_problems:
+                candidate.forms[form_name] = schema
+    return problems
+
+
+def _references(process: etree._Element, candidate: Candidate) -> None:
+    lanes = _lane_of_nodes(process)
+    for call in process.iter(_tag("callActivity")):
+        called = call.get("calledElement")
+        if called:
+            candidate.called_processes.append(called)
+            if _lane_for(call, process, lanes):
+                candidate.called_from_lane.append(called)
+    for rule in process.iter(_tag("businessRuleTask")):
+        node = rule.find("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)
+        if node is not None and (node.text or "").strip():
+            candidate.called_decisions.append(node.text.strip())
+    for attr in ("called_processes", "called_decisions", "called_from_lane"):
+        setattr(candidate, attr, sorted(set(getattr(candidate, attr))))
+
+
+def _spiff_problem(file_name: str, err: ValidationException) -> Problem:
+    return Problem(file_name, getattr(err, "id", None) or None, str(err).split("\n")[0])
+
+
+def _validate_bpmn(source: SourceFile, root: etree._Element, forms: FormLookup) -> Validation:
+    result = Validation()
+    text = source.data.decode("utf-8")
+    parser = new_parser()
+    try:
+        parser.add_bpmn_xml(root, filename=source.name)
+    except ValidationException as err:
+        result.problems.append(_spiff_problem(source.name, err))
+        return result
+    for process in root.iterfind("bpmn:process", NS):
+        key = process.get("id")
+        candidate = Candidate(key, "bpmn", process.get("name") or key, source.name, text)
+        problems = _check_user_tasks(process, source, forms, candidate)
+        problems.extend(_code_problems(process, source.name))
+        _references(process, candidate)
+        try:
+            parser.get_spec(key)
+        except ValidationException as err:
+            problems.append(_spiff_problem(source.name, err))
+        result.problems.extend(problems)
+        if not problems:
+            result.candidates.append(candidate)
+    if root.find("bpmn:process", NS) is None:
+        result.problems.append(Problem(source.name, None, "the file defines no bpmn:process"))
+    return result
+
+
+def _dmn_expressions(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """Each DMN cell as the exact expression SpiffWorkflow's DMN engine will evaluate."""
+    for table in root.iter("{*}decisionTable"):
+        inputs = [
+            i.findtext("{*}inputExpression/{*}text") or "" for i in table.iterfind("{*}input")
+        ]
+        for expr in inputs:
+            yield table, expr
+        for rule in table.iterfind("{*}rule"):
+            for entry in rule.iterfind("{*}inputEntry"):
+                cell = (entry.findtext("{*}text") or "").strip()
+                if not cell or cell == "-":
+                    continue
+                if "?" in cell:
+                    yield entry, cell.replace("?", "dmn_input")
+                    continue
+                try:
+                    ast.parse(cell, mode="eval")
+                    yield entry, f"(dmn_input) == ({cell})"
+                except SyntaxError:
+                    yield entry, f"dmn_input {cell}"
+            for entry in rule.iterfind("{*}outputEntry"):
+                cell = (entry.findtext("{*}text") or "").strip()
+                if cell:
+                    yield entry, cell
+
+
+def _validate_dmn(source: SourceFile, root: etree._Element) -> Validation:
+    result = Validation()
+    parser = new_parser()
+    try:
+        parser.add_dmn_xml(root, filename=source.name)
+    except ValidationException as err:
+        result.problems.append(_spiff_problem(source.name, err))
+        return result
+    for node, expression in _dmn_expressions(root):
+        if not expression.strip():
+            result.problems.append(Problem(source.name, _element_id(node), "empty DMN expression"))
+            continue
+        result.problems.extend(
+            Problem(source.name, _element_id(node), f"DMN expression: {m}")
+            for m in check_expression(expression)
+        )
+    if result.problems:
+        return result
+    for key, dmn_parser in parser.dmn_parsers.items():
+        result.candidates.append(
+            Candidate(key, "dmn", dmn_parser.get_name(), source.name, source.data.decode("utf-8"))
+        )
+    return result
+
+
+def _check_cross_references(result: Validation, deployed: DeployedIndex) -> None:
+    processes = {c.key for c in result.candidates if c.kind == "bpmn"} | deployed.process_keys
+    decisions = {c.key for c in result.candidates if c.kind == "dmn"} | deployed.decision_keys
+    from_lane = set(deployed.called_from_lane)
+    for candidate in result.candidates:
+        from_lane.update(candidate.called_from_lane)
+    for candidate in result.candidates:
+        result.problems.extend(
+            Problem(
+                candidate.file_name,
+                candidate.key,
+                f"calls process {called!r}, which is not deployed",
+            )
+            for called in candidate.called_processes
+            if called not in processes
+        )
+        result.problems.extend(
+            Problem(
+                candidate.file_name,
+                candidate.key,
+                f"uses decision {called!r}, which is not deployed",
+            )
+            for called in candidate.called_decisions
+            if called not in decisions
+        )
+        if candidate.has_laneless_user_tasks and candidate.key not in from_lane:
+            result.problems.append(
+                Problem(
+                    candidate.file_name,
+                    candidate.key,
+                    "has user tasks but no lanes, and no call activity in a lane calls it: "
+                    "no role could act on them",
+                )
+            )
+
+
+def validate(files: list[SourceFile], forms: FormLookup, deployed: DeployedIndex) -> Validation:
+    result = Validation()
+    for source in files:
+        try:
+            source.data.decode("utf-8")
+            root = parse_xml(source.data, source.name)
+        except UnsafeXml as err:
+            result.problems.append(Problem(source.name, None, err.message))
+            continue
+        except etree.XMLSyntaxError as err:
+            result.problems.append(Problem(source.name, None, f"not well-formed XML: {err}"))
+            continue
+        except UnicodeDecodeError:
+            result.problems.append(Problem(source.name, None, "not UTF-8 text"))
+            continue
+        part = _validate_dmn(source, root) if source.is_dmn else _validate_bpmn(source, root, forms)
+        result.candidates.extend(part.candidates)
+        result.problems.extend(part.problems)
+    seen: dict[tuple[str, str], str] = {}
+    for candidate in result.candidates:
+        other = seen.setdefault((candidate.kind, candidate.key), candidate.file_name)
+        if other != candidate.file_name:
+            result.problems.append(
+                Problem(
+                    candidate.file_name,
+                    candidate.key,
+                    f"id {candidate.key!r} is also defined in {other}",
+                )
+            )
+    _check_cross_references(result, deployed)
+    return result

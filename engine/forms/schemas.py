@@ -1,0 +1,155 @@
+"""Check form schemas at deployment and answers at completion, in words a caseworker reads.
+
+Answers are also restricted to the fields the form declares: a submission can
+only ever write the task-data keys its form names, never arbitrary ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from engine.errors import FieldError
+
+_FORMAT_MESSAGES = {
+    "date": "Enter a date as YYYY-MM-DD.",
+    "date-time": "Enter a date and time as YYYY-MM-DDTHH:MM, with a time zone.",
+    "email": "Enter an email address.",
+    "time": "Enter a time as HH:MM:SS.",
+}
+_TYPE_MESSAGES = {
+    "string": "Enter text.",
+    "number": "Enter a number.",
+    "integer": "Enter a whole number.",
+    "boolean": "Choose yes or no.",
+    "array": "Choose or add items to a list.",
+    "object": "Answer this section.",
+    "null": "Leave this empty.",
+}
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+_BRANCHES = ("if", "then", "else")
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """Why this is not a usable form schema; empty when it is."""
+    if not isinstance(schema, dict):
+        return ["a form schema must be a JSON object"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        where = "/".join(str(p) for p in err.path) or "(root)"
+        return [f"not valid JSON Schema 2020-12 at {where}: {err.message}"]
+    problems = []
+    if schema.get("type") != "object":
+        problems.append('a form schema needs "type": "object" at the top')
+    for name in sorted(declared_fields(schema)):
+        if name.startswith("_") or not name.isidentifier():
+            problems.append(
+                f"field name {name!r} must be a plain identifier not starting with '_' "
+                "(it becomes a variable in gateway conditions)"
+            )
+    return problems
+
+
+def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield schema
+    for key in _BRANCHES:
+        if isinstance(schema.get(key), dict):
+            yield from _subschemas(schema[key])
+    for key in _COMBINATORS:
+        for sub in schema.get(key, []) or []:
+            if isinstance(sub, dict):
+                yield from _subschemas(sub)
+    for sub in (schema.get("dependentSchemas") or {}).values():
+        if isinstance(sub, dict):
+            yield from _subschemas(sub)
+
+
+def declared_fields(schema: dict[str, Any]) -> set[str]:
+    """Top-level field names, including those only asked under if/then or combinators."""
+    names: set[str] = set()
+    for sub in _subschemas(schema):
+        names.update((sub.get("properties") or {}).keys())
+    return names
+
+
+def _dotted(path: Iterator[Any] | list[Any]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _type_message(error: ValidationError) -> str:
+    kinds = (
+        error.validator_value
+        if isinstance(error.validator_value, list)
+        else [error.validator_value]
+    )
+    return _TYPE_MESSAGES.get(str(kinds[0]), error.message)
+
+
+def _min_length_message(error: ValidationError) -> str:
+    if error.validator_value == 1:
+        return "This answer is required."
+    return f"Enter at least {error.validator_value} characters."
+
+
+_MESSAGES: dict[str, Callable[[ValidationError], str]] = {
+    "format": lambda e: _FORMAT_MESSAGES.get(
+        str(e.validator_value), f"Use the {e.validator_value} format."
+    ),
+    "type": _type_message,
+    "enum": lambda _e: "Choose one of the listed options.",
+    "const": lambda _e: "Choose one of the listed options.",
+    "minLength": _min_length_message,
+    "maxLength": lambda e: f"Enter at most {e.validator_value} characters.",
+    "minimum": lambda e: f"Enter {e.validator_value} or more.",
+    "maximum": lambda e: f"Enter {e.validator_value} or less.",
+    "minItems": lambda e: f"Choose at least {e.validator_value}.",
+    "maxItems": lambda e: f"Choose at most {e.validator_value}.",
+    "pattern": lambda _e: "This answer is not in the expected form.",
+    "uniqueItems": lambda _e: "Each item may appear only once.",
+}
+
+
+def _message(error: ValidationError) -> str:
+    describe = _MESSAGES.get(str(error.validator))
+    return describe(error) if describe else error.message
+
+
+def _field_errors(error: ValidationError) -> Iterator[FieldError]:
+    if error.validator == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        for name in error.validator_value:
+            if name not in instance and repr(name) in error.message:
+                yield FieldError(_dotted([*error.absolute_path, name]), "This answer is required.")
+        return
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # Report the branch errors that concern actual fields, not the combinator itself.
+        seen = False
+        for sub in error.context:
+            for field_error in _field_errors(sub):
+                seen = True
+                yield field_error
+        if seen:
+            return
+    yield FieldError(_dotted(error.absolute_path), _message(error))
+
+
+def answer_errors(schema: dict[str, Any], answers: Any) -> list[FieldError]:
+    """Everything wrong with a submission, one entry per field, in a stable order."""
+    if not isinstance(answers, dict):
+        return [FieldError("", "The answers must be a JSON object of field names to values.")]
+    errors: list[FieldError] = []
+    allowed = declared_fields(schema)
+    errors.extend(
+        FieldError(name, "This form has no such question.")
+        for name in sorted(answers)
+        if name not in allowed
+    )
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for error in validator.iter_errors(answers):
+        errors.extend(_field_errors(error))
+    unique = list(dict.fromkeys(errors))
+    return sorted(unique, key=lambda e: e.path)

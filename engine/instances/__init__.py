@@ -1,0 +1,1 @@
+"""Cases (the person protected) and the process instances that run for them."""

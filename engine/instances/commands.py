@@ -1,0 +1,208 @@
+"""Commands on instances: start, suspend, resume, terminate.
+
+Each runs inside the transaction its caller opened (``Database.write``) and
+writes state, projections and audit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.audit.actions import AuditAction
+from engine.definitions import repository
+from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.instances import store
+from engine.instances.case_refs import CASE_REF, next_case_ref
+from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
+from engine.services import Services
+from engine.spiff import serialization, stepping
+from engine.users.actors import Actor
+
+MAX_START_DATA_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Started:
+    case_ref: str
+    instance_id: int
+    process_key: str
+    version: int
+    status: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case_ref": self.case_ref,
+            "instance_id": self.instance_id,
+            "process_key": self.process_key,
+            "version": self.version,
+            "status": self.status,
+        }
+
+
+def context_for(
+    session: Session, services: Services, row: ProcessInstance, case: ProtectionCase
+) -> chain.AuditContext:
+    """Audit context naming the case, instance and the pathway version in force."""
+    definition = services.specs.definition(session, row.definition_id)
+    return chain.AuditContext(
+        case_ref=case.ref,
+        instance_id=row.id,
+        process_key=row.process_key,
+        definition_version=definition.version,
+    )
+
+
+def audit_context(
+    session: Session, services: Services, loaded: store.LoadedInstance
+) -> chain.AuditContext:
+    return context_for(session, services, loaded.row, loaded.case)
+
+
+def pinned_versions(
+    session: Session, services: Services, pinned: repository.Pinned
+) -> dict[str, int]:
+    """What the audit shows as the version in force: ``{"demo_referral": 3, "dmn:rule": 1}``."""
+    versions = {
+        key: services.specs.definition(session, i).version for key, i in pinned.processes.items()
+    }
+    versions.update(
+        (f"dmn:{key}", services.specs.definition(session, i).version)
+        for key, i in pinned.decisions.items()
+    )
+    return versions
+
+
+def _case_for(session: Session, services: Services, actor: Actor, case_ref: str | None):
+    now = services.clock.now()
+    if case_ref is None:
+        case = ProtectionCase(
+            ref=next_case_ref(session, now), created_by=actor.username, created_at=now
+        )
+        session.add(case)
+        session.flush()
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=actor.username,
+            action=AuditAction.CASE_CREATED,
+            context=chain.AuditContext(case_ref=case.ref),
+        )
+        return case
+    if not CASE_REF.match(case_ref):
+        raise InvalidRequest(f"{case_ref!r} is not a case reference like PP-2026-000042")
+    case = session.scalars(select(ProtectionCase).where(ProtectionCase.ref == case_ref)).first()
+    if case is None:
+        raise NotFound(f"no case {case_ref}")
+    return case
+
+
+def start_instance(
+    session: Session,
+    services: Services,
+    *,
+    process_key: str,
+    actor: Actor,
+    case_ref: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Started:
+    """Any signed-in user may start a case: first responders are many and varied."""
+    if data is not None and not isinstance(data, dict):
+        raise InvalidRequest("start data must be a JSON object")
+    root = repository.latest(session, process_key, "bpmn")
+    if root is None:
+        raise NotFound(f"no deployed process {process_key!r}")
+    pinned = repository.pin_latest(session, root)
+    case = _case_for(session, services, actor, case_ref)
+    now = services.clock.now()
+    spec, called = services.specs.specs_for(session, pinned, process_key)
+    workflow = serialization.new_workflow(spec, called)
+    row = ProcessInstance(
+        case_id=case.id,
+        definition_id=root.id,
+        process_key=process_key,
+        status=InstanceStatus.RUNNING,
+        pinned_json=pinned.to_json(),
+        started_by=actor.username,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    loaded = store.LoadedInstance(row, case, workflow, pinned)
+    stepping.start(workflow, services.clock, data or {})
+    store.save(session, services, loaded, now)
+    context = audit_context(session, services, loaded)
+    chain.append(
+        session,
+        services.keyring,
+        occurred_at=now,
+        actor=actor.username,
+        action=AuditAction.INSTANCE_STARTED,
+        context=context,
+        detail={"versions": pinned_versions(session, services, pinned)},
+        payload={"data": data} if data else None,
+    )
+    if row.status == InstanceStatus.COMPLETED:
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=actor.username,
+            action=AuditAction.INSTANCE_COMPLETED,
+            context=context,
+        )
+    return Started(case.ref, row.id, process_key, root.version, row.status)
+
+
+_TRANSITIONS = {
+    AuditAction.INSTANCE_SUSPENDED: ({InstanceStatus.RUNNING}, InstanceStatus.SUSPENDED),
+    AuditAction.INSTANCE_RESUMED: ({InstanceStatus.SUSPENDED}, InstanceStatus.RUNNING),
+    AuditAction.INSTANCE_TERMINATED: (
+        {InstanceStatus.RUNNING, InstanceStatus.SUSPENDED},
+        InstanceStatus.TERMINATED,
+    ),
+}
+
+
+def change_status(
+    session: Session,
+    services: Services,
+    *,
+    instance_id: int,
+    actor: Actor,
+    action: AuditAction,
+    reason: str,
+) -> str:
+    """Suspend, resume or terminate; administrators only, always with a reason."""
+    if not actor.is_admin:
+        raise PermissionDenied("only administrators may suspend, resume or terminate instances")
+    if not reason.strip():
+        raise InvalidRequest("a reason is required")
+    allowed_from, target = _TRANSITIONS[action]
+    loaded = store.load(session, services, instance_id)
+    if loaded.row.status not in allowed_from:
+        raise InvalidRequest(
+            f"instance {instance_id} is {loaded.row.status}; cannot {action.label}"
+        )
+    now = services.clock.now()
+    if target == InstanceStatus.TERMINATED:
+        loaded.workflow.cancel()
+        loaded.row.ended_at = now
+    loaded.row.status = target
+    store.save(session, services, loaded, now)
+    chain.append(
+        session,
+        services.keyring,
+        occurred_at=now,
+        actor=actor.username,
+        action=action,
+        context=audit_context(session, services, loaded),
+        detail={"reason": reason.strip()},
+    )
+    return target

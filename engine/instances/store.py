@@ -1,0 +1,88 @@
+"""Loading and saving one instance: decrypt, deserialize, and on save write state and projections.
+
+``save`` is where the optimistic lock bites: the ORM issues ``UPDATE
+process_instance ... WHERE version = <read>`` and raises if another writer got
+there first; :class:`StaleInstance` then unwinds the whole transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.definitions.repository import Pinned
+from engine.errors import NotFound
+from engine.instances.models import (
+    InstanceState,
+    InstanceStatus,
+    ProcessInstance,
+    ProtectionCase,
+)
+from engine.services import Services
+from engine.spiff import serialization
+from engine.tasks.projection import sync_human_tasks
+from engine.timers.projection import sync_timers
+
+
+class StaleInstance(Exception):
+    """Another transaction changed the instance after we read it."""
+
+
+def state_associated_data(instance_id: int) -> bytes:
+    return f"instance_state:{instance_id}".encode()
+
+
+@dataclass
+class LoadedInstance:
+    row: ProcessInstance
+    case: ProtectionCase
+    workflow: BpmnWorkflow
+    pinned: Pinned
+
+
+def load(session: Session, services: Services, instance_id: int) -> LoadedInstance:
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    state = session.get(InstanceState, instance_id)
+    if state is None:
+        raise NotFound(f"process instance {instance_id} has no stored state")
+    plain = services.keyring.open(state.ciphertext, state_associated_data(instance_id))
+    case = session.get(ProtectionCase, row.case_id)
+    return LoadedInstance(row, case, serialization.load(plain), Pinned.from_json(row.pinned_json))
+
+
+def save(session: Session, services: Services, loaded: LoadedInstance, now: datetime) -> None:
+    """Write state, status and projections; raises :class:`StaleInstance` on a lost race."""
+    row, workflow = loaded.row, loaded.workflow
+    sealed = services.keyring.seal(serialization.dump(workflow), state_associated_data(row.id))
+    state = session.get(InstanceState, row.id)
+    if state is None:
+        session.add(
+            InstanceState(
+                instance_id=row.id,
+                serializer_version=serialization.SERIALIZER_VERSION,
+                ciphertext=sealed,
+            )
+        )
+    else:
+        state.ciphertext = sealed
+        state.serializer_version = serialization.SERIALIZER_VERSION
+    if row.status == InstanceStatus.RUNNING and workflow.is_completed():
+        row.status = InstanceStatus.COMPLETED
+        row.ended_at = now
+    row.updated_at = now
+    # Always write the row, even when nothing in it changed, so the version check runs.
+    flag_modified(row, "updated_at")
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise StaleInstance(str(err)) from err
+    sync_human_tasks(session, row, workflow, now)
+    sync_timers(session, row, workflow, now)
+    session.flush()

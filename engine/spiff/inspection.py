@@ -1,0 +1,152 @@
+"""Read what the projections need out of a live workflow: ready user tasks and waiting timers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock import parse_instant
+from engine.users.roles import normalise_role
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+_TIMER_KINDS: list[tuple[type, str]] = [
+    (CycleTimerEventDefinition, "cycle"),
+    (DurationTimerEventDefinition, "duration"),
+    (TimeDateEventDefinition, "date"),
+]
+
+
+@dataclass(frozen=True)
+class ReadyUserTask:
+    id: str
+    bpmn_id: str
+    title: str
+    process_key: str
+    role: str | None
+    form: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    id: str
+    bpmn_id: str
+    name: str
+    kind: str
+    due_at: datetime
+
+
+def properties(task: Task) -> dict[str, str]:
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
+
+
+def _call_activity_of(task: Task) -> Task | None:
+    parent_id = task.workflow.parent_task_id
+    return task.workflow.top_workflow.get_task_from_id(parent_id) if parent_id else None
+
+
+def task_role(task: Task) -> str | None:
+    """The lane, or the lane of the nearest enclosing call activity (lanes are not inherited)."""
+    current: Task | None = task
+    while current is not None:
+        lane = getattr(current.task_spec, "lane", None)
+        if lane:
+            return normalise_role(lane)
+        current = _call_activity_of(current)
+    return None
+
+
+def timer_due(task: Task) -> datetime | None:
+    """When a waiting timer task falls due, or None when it never will again."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):  # cycle timer: {"cycles", "next", "duration"}
+        return parse_instant(value["next"]) if value.get("cycles", 0) != 0 else None
+    return parse_instant(str(value))
+
+
+def timer_kind(task: Task) -> str:
+    definition = task.task_spec.event_definition
+    for cls, kind in _TIMER_KINDS:
+        if isinstance(definition, cls):
+            return kind
+    return "timer"
+
+
+def _attached_timer_dues(task: Task) -> Iterator[datetime]:
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return
+    for sibling in parent.children:
+        # A boundary timer that already fired still tells when the task was due.
+        due = timer_due(sibling) if sibling is not task else None
+        if due is not None:
+            yield due
+
+
+def task_due(task: Task) -> datetime | None:
+    """Earliest timer attached to the task or to any call activity enclosing it.
+
+    BPMN's way to say "due in 5 days" is a boundary timer that escalates; the
+    inbox shows that same moment as the due date.
+    """
+    dues: list[datetime] = []
+    current: Task | None = task
+    while current is not None:
+        dues.extend(_attached_timer_dues(current))
+        current = _call_activity_of(current)
+    return min(dues) if dues else None
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
+    found = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        found.append(
+            ReadyUserTask(
+                id=str(task.id),
+                bpmn_id=spec.bpmn_id or spec.name,
+                title=spec.bpmn_name or spec.bpmn_id or spec.name,
+                process_key=task.workflow.spec.name,
+                role=task_role(task),
+                form=properties(task).get(FORM_PROPERTY),
+                due_at=task_due(task),
+            )
+        )
+    return found
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    found = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        due = timer_due(task)
+        if due is None:
+            continue
+        spec = task.task_spec
+        found.append(
+            WaitingTimer(
+                id=str(task.id),
+                bpmn_id=spec.bpmn_id or spec.name,
+                name=spec.bpmn_name or spec.bpmn_id or spec.name,
+                kind=timer_kind(task),
+                due_at=due,
+            )
+        )
+    return found

@@ -1,0 +1,1 @@
+"""User tasks: the inbox projection, claiming and completing."""

@@ -1,0 +1,197 @@
+"""Commands on user tasks: claim, unclaim, complete."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.audit.actions import AuditAction
+from engine.errors import ConflictError, FormValidationFailed, NotFound, PermissionDenied
+from engine.forms.schemas import answer_errors
+from engine.instances import store
+from engine.instances.commands import audit_context, context_for
+from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
+from engine.services import Services
+from engine.spiff import stepping
+from engine.tasks import access
+from engine.tasks.models import HumanTask
+from engine.tasks.projection import COMPLETED, READY
+from engine.users.actors import Actor
+
+
+@dataclass(frozen=True)
+class Completed:
+    task_id: str
+    instance_id: int
+    case_ref: str
+    instance_status: str
+    next_task_ids: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "instance_id": self.instance_id,
+            "case_ref": self.case_ref,
+            "instance_status": self.instance_status,
+            "next_task_ids": self.next_task_ids,
+        }
+
+
+def _task_row(session: Session, task_id: str, *, lock: bool = False) -> HumanTask:
+    # Claims lock the row so two people claiming at once cannot both win (PostgreSQL).
+    row = session.get(HumanTask, task_id, with_for_update=lock)
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return row
+
+
+def _not_open(row: HumanTask) -> ConflictError:
+    if row.state == COMPLETED:
+        who = f" by {row.completed_by}" if row.completed_by else ""
+        when = f" at {row.completed_at:%Y-%m-%d %H:%M} UTC" if row.completed_at else ""
+        message = f"Task '{row.title}' ({row.id}) was already completed{who}{when}."
+    else:
+        message = f"Task '{row.title}' ({row.id}) is no longer open ({row.state.lower()})."
+    return ConflictError(message, task_id=row.id)
+
+
+def _require_visible(actor: Actor, row: HumanTask) -> None:
+    # Refuse as "not found" so task ids of other roles reveal nothing.
+    if not access.may_see(actor, row):
+        raise NotFound(f"no task {row.id}")
+
+
+def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
+    row = _task_row(session, task_id, lock=True)
+    _require_visible(actor, row)
+    if row.state != READY:
+        raise _not_open(row)
+    if not access.may_claim(actor, row):
+        raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
+    if row.assignee == actor.username:
+        return row
+    if row.assignee is not None:
+        raise ConflictError(
+            f"Task '{row.title}' is already claimed by {row.assignee}.", task_id=row.id
+        )
+    return _assign(
+        session,
+        services,
+        row,
+        actor=actor,
+        assignee=actor.username,
+        action=AuditAction.TASK_CLAIMED,
+    )
+
+
+def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
+    row = _task_row(session, task_id, lock=True)
+    _require_visible(actor, row)
+    if row.state != READY:
+        raise _not_open(row)
+    if row.assignee is None:
+        return row
+    if row.assignee != actor.username and not actor.is_supervisor:
+        raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
+    return _assign(
+        session, services, row, actor=actor, assignee=None, action=AuditAction.TASK_UNCLAIMED
+    )
+
+
+def _assign(
+    session: Session,
+    services: Services,
+    row: HumanTask,
+    *,
+    actor: Actor,
+    assignee: str | None,
+    action: AuditAction,
+) -> HumanTask:
+    """Claiming touches only the projection: the workflow state does not know assignees."""
+    now = services.clock.now()
+    previous = row.assignee
+    row.assignee, row.claimed_at = assignee, (now if assignee else None)
+    session.flush()
+    instance = session.get(ProcessInstance, row.instance_id)
+    case = session.get(ProtectionCase, row.case_id)
+    chain.append(
+        session,
+        services.keyring,
+        occurred_at=now,
+        actor=actor.username,
+        action=action,
+        context=context_for(session, services, instance, case),
+        task_id=row.id,
+        detail={"bpmn_id": row.bpmn_id, "title": row.title, "previous_assignee": previous},
+    )
+    return row
+
+
+def complete(
+    session: Session,
+    services: Services,
+    *,
+    task_id: str,
+    actor: Actor,
+    answers: dict[str, Any],
+) -> Completed:
+    """Validate, complete, run on, persist, audit; on any refusal nothing changes."""
+    row = _task_row(session, task_id)
+    _require_visible(actor, row)
+    if row.state != READY:
+        raise _not_open(row)
+    if not access.may_complete(actor, row):
+        if row.assignee and row.assignee != actor.username:
+            raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
+        raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
+    loaded = store.load(session, services, row.instance_id)
+    if loaded.row.status != InstanceStatus.RUNNING:
+        raise ConflictError(
+            f"Task '{row.title}' cannot be completed: its process is {loaded.row.status}.",
+            task_id=row.id,
+        )
+    task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+    if task is None or task.state != TaskState.READY:
+        raise _not_open(row)
+    if row.form:
+        schema = services.specs.form_schema(session, loaded.pinned, row.process_key, row.form)
+        errors = answer_errors(schema, answers)
+        if errors:
+            raise FormValidationFailed(errors)
+    now = services.clock.now()
+    stepping.complete(loaded.workflow, task, answers, services.clock)
+    row.completed_by = actor.username
+    store.save(session, services, loaded, now)
+    context = audit_context(session, services, loaded)
+    chain.append(
+        session,
+        services.keyring,
+        occurred_at=now,
+        actor=actor.username,
+        action=AuditAction.TASK_COMPLETED,
+        context=context,
+        task_id=row.id,
+        detail={"bpmn_id": row.bpmn_id, "title": row.title, "form": row.form, "role": row.role},
+        payload={"answers": answers},
+    )
+    if loaded.row.status == InstanceStatus.COMPLETED:
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=actor.username,
+            action=AuditAction.INSTANCE_COMPLETED,
+            context=context,
+        )
+    next_ids = session.scalars(
+        select(HumanTask.id)
+        .where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ).all()
+    return Completed(row.id, loaded.row.id, loaded.case.ref, loaded.row.status, list(next_ids))

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db.base import Base, UTCDateTime
+
+
+class HumanTask(Base):
+    """Projection of a SpiffWorkflow user task, written in the same transaction as the state.
+
+    ``id`` is SpiffWorkflow's task id, stable across save and restore.
+    """
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_state_role_due", "state", "role", "due_at"),
+        Index("ix_human_task_assignee_state", "assignee", "state"),
+        Index("ix_human_task_instance_state", "instance_id", "state"),
+        Index("ix_human_task_case", "case_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("protection_case.id"))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    process_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(80))
+    form: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(20))  # READY | COMPLETED | CANCELLED
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Waiting timer events: their projection and firing them when due."""

@@ -1,0 +1,123 @@
+"""Firing due timers: one timer row, one transaction.
+
+The timer's firing, the removal (or advance) of its row, the instance's new
+state and the audit event commit together, so a timer fires exactly once in
+effect: a crash before commit leaves the row to fire again; after commit the
+row is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.audit.actions import AuditAction
+from engine.clock import FixedClock
+from engine.instances import store
+from engine.instances.commands import audit_context
+from engine.instances.models import InstanceStatus
+from engine.services import Services
+from engine.spiff import stepping
+from engine.timers.models import Timer
+from engine.timers.projection import WAITING
+from engine.users.actors import SYSTEM
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    timer_id: str
+    instance_id: int
+    case_ref: str
+    bpmn_id: str
+    name: str
+    due_at: datetime
+    fired_at: datetime
+
+    @property
+    def late_seconds(self) -> float:
+        return max((self.fired_at - self.due_at).total_seconds(), 0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "timer_id": self.timer_id,
+            "instance_id": self.instance_id,
+            "case_ref": self.case_ref,
+            "bpmn_id": self.bpmn_id,
+            "name": self.name,
+            "due_at": self.due_at.isoformat(),
+            "fired_at": self.fired_at.isoformat(),
+            "late_seconds": round(self.late_seconds, 3),
+        }
+
+
+def due_timer_ids(session: Session, now: datetime, limit: int = 500) -> list[str]:
+    return list(
+        session.scalars(
+            select(Timer.id)
+            .where(Timer.status == WAITING, Timer.due_at <= now)
+            .order_by(Timer.due_at, Timer.id)
+            .limit(limit)
+        )
+    )
+
+
+def fire_timer(
+    session: Session, services: Services, timer_id: str, now: datetime
+) -> list[FiredTimer]:
+    """Fire everything due in this timer's instance; returns what fired (empty if nothing was due).
+
+    Several timers of one instance that are due together fire in one step, as
+    SpiffWorkflow refreshes them all; each still gets its own audit event.
+    """
+    row = session.get(Timer, timer_id)
+    if row is None or row.status != WAITING or row.due_at > now:
+        return []  # fired by someone else meanwhile, or moved
+    loaded = store.load(session, services, row.instance_id)
+    if loaded.row.status != InstanceStatus.RUNNING:
+        return []
+    fired_timers = stepping.fire_due(loaded.workflow, FixedClock(row.due_at), now)
+    store.save(session, services, loaded, now)
+    context = audit_context(session, services, loaded)
+    fired = [
+        FiredTimer(t.id, loaded.row.id, loaded.case.ref, t.bpmn_id, t.name, t.due_at, now)
+        for t in fired_timers
+    ]
+    for timer in fired:
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=SYSTEM.username,
+            action=AuditAction.TIMER_FIRED,
+            context=context,
+            task_id=timer.timer_id,
+            detail={
+                "bpmn_id": timer.bpmn_id,
+                "name": timer.name,
+                "due_at": timer.due_at.isoformat(),
+                "late_seconds": round(timer.late_seconds, 3),
+            },
+        )
+    if loaded.row.status == InstanceStatus.COMPLETED:
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=SYSTEM.username,
+            action=AuditAction.INSTANCE_COMPLETED,
+            context=context,
+        )
+    return fired
+
+
+def record_failure(session: Session, timer_id: str, error: str) -> None:
+    """Count a failed attempt on the row (in its own transaction; the firing rolled back)."""
+    row = session.get(Timer, timer_id)
+    if row is not None:
+        row.attempts += 1
+        row.last_error = error[:2000]

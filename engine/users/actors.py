@@ -1,0 +1,40 @@
+"""Who is acting: a signed-in user with roles, or the system itself (timers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound, PermissionDenied
+from engine.users.models import User
+from engine.users.roles import ADMIN, SUPERVISOR
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    roles: frozenset[str]
+    is_system: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    @property
+    def is_supervisor(self) -> bool:
+        return SUPERVISOR in self.roles or self.is_admin
+
+
+SYSTEM = Actor("system", frozenset(), is_system=True)
+
+
+def resolve_actor(session: Session, username: str) -> Actor:
+    """An active user by name; unknown and deactivated users may not act."""
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    if not user.is_active:
+        raise PermissionDenied(f"user {username!r} is deactivated")
+    return Actor(user.username, user.role_names)

@@ -1,0 +1,143 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite or PostgreSQL.
+
+The schema always comes from the real Alembic migrations: once per session into
+a template (a SQLite file, or a PostgreSQL template database), then copied per
+test, which is much faster than migrating each time and keeps tests isolated
+even when they commit from several threads.
+
+Set ``DATABASE_URL`` to a PostgreSQL URL to run the whole suite there
+(``.ci/run`` does). Time: the process runs in UTC, and every engine gets a
+``FixedClock`` that tests move explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+import itertools  # noqa: E402
+import shutil  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from engine.clock import FixedClock  # noqa: E402
+from engine.config import PROJECT_ROOT, Settings  # noqa: E402
+from engine.crypto.keyring import Keyring, new_key  # noqa: E402
+from engine.db.database import Database, normalise_url  # noqa: E402
+from engine.db.migrate import upgrade  # noqa: E402
+from engine.runtime import Engine  # noqa: E402
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgres")
+_counter = itertools.count()
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + make_url(normalise_url(PG_URL)).render_as_string() if ON_POSTGRES else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL (.ci/run sets it)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def _admin_engine() -> sa.Engine:
+    url = make_url(normalise_url(PG_URL))
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> Iterator[str]:
+    """A migrated database to copy: a file path (SQLite) or a database name (PostgreSQL)."""
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        database = Database(f"sqlite:///{path}")
+        upgrade(database)
+        with database.sa_engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.dispose()
+        yield str(path)
+        return
+    name = f"pp_template_{os.getpid()}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    database = Database(make_url(normalise_url(PG_URL)).set(database=name).render_as_string(False))
+    upgrade(database)
+    database.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(template: str, tmp_path: Path) -> Iterator[str]:
+    if not ON_POSTGRES:
+        target = tmp_path / "pathways.db"
+        shutil.copyfile(template, target)
+        yield f"sqlite:///{target}"
+        return
+    name = f"pp_test_{os.getpid()}_{next(_counter)}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield make_url(normalise_url(PG_URL)).set(database=name).render_as_string(False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    return Keyring([new_key()])
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        var_dir=tmp_path / "var",
+        database_url=database_url,
+        forms_dir=PROJECT_ROOT / "forms",
+        workflows_dir=PROJECT_ROOT / "workflows",
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings, keyring: Keyring, clock: FixedClock) -> Iterator[Engine]:
+    eng = Engine(settings, keyring=keyring, clock=clock)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def people(engine: Engine) -> dict[str, str]:
+    """Standard users by role; values are usernames."""
+    accounts = {
+        "admin": ["admin"],
+        "coordinator": ["coordinator"],
+        "responder": ["first_responder"],
+        "caseworker": ["caseworker"],
+        "caseworker2": ["caseworker"],
+        "outsider": ["legal_aid"],
+    }
+    for username, roles in accounts.items():
+        engine.add_user(username, roles=roles)
+    return {name: name for name in accounts}

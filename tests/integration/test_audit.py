@@ -1,0 +1,103 @@
+"""The audit trail is append-only in the database and its hash chain exposes any edit."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import ON_POSTGRES
+from tests.integration.helpers import deploy_pathway, only_task
+
+
+@pytest.fixture
+def trail(engine, tmp_path, people):
+    deploy_pathway(engine, tmp_path / "wf")
+    engine.start("intake", actor=people["responder"])
+    task = only_task(engine, people["responder"])
+    engine.complete_task(
+        task.id, actor=people["responder"], answers={"name": "A", "presumed": True}
+    )
+    report = engine.verify_audit()
+    assert report.ok and report.checked >= 8
+    return report
+
+
+def _execute(engine, *statements):
+    with engine.db.sa_engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET actor = 'someone_else' WHERE seq = 3",
+        "DELETE FROM audit_event WHERE seq = 3",
+        "DELETE FROM audit_chain_head",
+        "UPDATE audit_chain_head SET last_seq = 2",
+    ],
+)
+def test_the_database_refuses_edits(engine, trail, statement):
+    with pytest.raises(DBAPIError, match=r"append-only|cannot be deleted|refused|may only advance"):
+        _execute(engine, statement)
+    assert engine.verify_audit().ok
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="TRUNCATE is PostgreSQL syntax")
+def test_truncate_is_refused_on_postgres(engine, trail):
+    with pytest.raises(DBAPIError, match="refused"):
+        _execute(engine, "TRUNCATE audit_event")
+
+
+def _drop_triggers(engine) -> list[str]:
+    if ON_POSTGRES:
+        return [
+            "DROP TRIGGER audit_event_no_update_delete ON audit_event",
+            "DROP TRIGGER audit_chain_head_guard ON audit_chain_head",
+        ]
+    return [
+        "DROP TRIGGER audit_event_no_update",
+        "DROP TRIGGER audit_event_no_delete",
+        "DROP TRIGGER audit_chain_head_forward_only",
+    ]
+
+
+def test_an_edit_made_after_dropping_the_triggers_is_named(engine, trail):
+    _execute(
+        engine, *_drop_triggers(engine), "UPDATE audit_event SET actor = 'admin' WHERE seq = 5"
+    )
+    report = engine.verify_audit()
+    assert not report.ok
+    assert report.broken_seq == 5
+    assert "edited" in report.reason
+    assert report.last_seq == 4
+
+
+def test_a_deleted_row_is_found(engine, trail):
+    _execute(engine, *_drop_triggers(engine), "DELETE FROM audit_event WHERE seq = 4")
+    report = engine.verify_audit()
+    assert (report.ok, report.broken_seq) == (False, 5)
+    assert "missing" in report.reason
+
+
+def test_rows_cut_off_the_end_are_found(engine, trail):
+    last = trail.last_seq
+    _execute(engine, *_drop_triggers(engine), f"DELETE FROM audit_event WHERE seq = {last}")
+    report = engine.verify_audit()
+    assert not report.ok and "cut off the end" in report.reason
+
+
+def test_a_rewritten_tail_with_recomputed_hashes_still_fails_against_the_head(engine, trail):
+    """Editing a row and re-hashing it moves the break to the head comparison."""
+    from engine.audit.chain import compute_hash  # noqa: PLC0415
+    from engine.audit.models import AuditEvent  # noqa: PLC0415
+
+    last = trail.last_seq
+    _execute(engine, *_drop_triggers(engine))
+    with engine.db.write() as session:
+        event = session.scalars(sa.select(AuditEvent).where(AuditEvent.seq == last)).one()
+        event.actor = "forger"
+        event.hash = compute_hash(event)
+    report = engine.verify_audit()
+    assert not report.ok and "head" in report.reason

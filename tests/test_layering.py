@@ -1,0 +1,25 @@
+"""engine/ is the web-free core: no module in it may import Flask or Werkzeug."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ENGINE = Path(__file__).resolve().parent.parent / "engine"
+
+
+def test_engine_never_imports_the_web_stack():
+    offenders = []
+    for path in ENGINE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders.extend(
+                f"{path.relative_to(ENGINE.parent)}: {name}"
+                for name in names
+                if name.split(".")[0] in {"flask", "werkzeug", "webapp"}
+            )
+    assert offenders == []

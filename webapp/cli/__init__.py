@@ -1,0 +1,15 @@
+"""The ``pathways`` command line.
+
+Expected failures (bad input, conflicts, refusals, unknown ids) print one
+plain message to stderr and exit non-zero without a traceback; the exit
+status says which kind (see ``engine.errors``).
+"""
+
+from webapp.cli import admin_commands, workflow_commands
+from webapp.cli.base import cli
+
+__all__ = ["admin_commands", "cli", "main", "workflow_commands"]
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,82 @@
+"""The ``pathways`` group, error reporting and the helpers every command uses.
+
+Expected failures (bad input, conflicts, refusals, unknown ids) print one
+plain message to stderr and exit non-zero without a traceback; the exit
+status says which kind (see ``engine.errors``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.errors import DeploymentRefused, EngineError, FormValidationFailed
+
+
+class PathwaysGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EngineError as err:
+            _report(err, as_json=bool(ctx.meta.get("json")))
+            sys.exit(err.exit_status)
+
+
+def _report(err: EngineError, *, as_json: bool) -> None:
+    if as_json:
+        body: dict[str, Any] = {"error": err.code, "message": err.message}
+        if isinstance(err, FormValidationFailed):
+            body["errors"] = [e.as_dict() for e in err.errors]
+        if isinstance(err, DeploymentRefused):
+            body["problems"] = [p.as_dict() for p in err.problems]
+        click.echo(json.dumps(body, indent=2, sort_keys=True), err=True)
+        return
+    click.echo(f"error: {err.message}", err=True)
+
+
+def json_option(func):
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        ctx.meta["json"] = value
+        return value
+
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=True,
+        callback=remember,
+        help="Print machine-readable JSON.",
+    )(func)
+
+
+def read_data(value: str | None) -> dict[str, Any]:
+    """``--data '{...}'``, ``--data @answers.json`` or ``--data @-`` (stdin)."""
+    if value is None:
+        return {}
+    if value.startswith("@"):
+        source = value[1:]
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    else:
+        text = value
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not valid JSON: {err}", param_hint="--data") from err
+    if not isinstance(data, dict):
+        raise click.BadParameter("must be a JSON object", param_hint="--data")
+    return data
+
+
+def engine_from_env():
+    from engine.runtime import Engine  # noqa: PLC0415 - keep `pathways --help` fast
+
+    return Engine()
+
+
+@click.group(cls=PathwaysGroup)
+def cli() -> None:
+    """Protection Pathways: executable protection pathways for victims of trafficking."""
