@@ -50,6 +50,7 @@ def deployed_index(session: Session) -> DeployedIndex:
         process_keys=frozenset(d.process_key for d in live if d.kind == "bpmn"),
         decision_keys=frozenset(d.process_key for d in live if d.kind == "dmn"),
         called_from_lane=frozenset(from_lane),
+        decision_sources={d.process_key: (d.file_name, d.source) for d in live if d.kind == "dmn"},
     )
 
 

@@ -68,6 +68,8 @@ class DeployedIndex:
     process_keys: frozenset[str] = frozenset()
     decision_keys: frozenset[str] = frozenset()
     called_from_lane: frozenset[str] = frozenset()
+    # decision key -> (file name, source): business rule tasks are resolved while parsing
+    decision_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -246,11 +248,18 @@ def _spiff_problem(file_name: str, err: ValidationException) -> Problem:
     return Problem(file_name, getattr(err, "id", None) or None, str(err).split("\n")[0])
 
 
-def _validate_bpmn(source: SourceFile, root: etree._Element, forms: FormLookup) -> Validation:
+def _validate_bpmn(
+    source: SourceFile,
+    root: etree._Element,
+    forms: FormLookup,
+    decisions: dict[str, tuple[str, str]],
+) -> Validation:
     result = Validation()
     text = source.data.decode("utf-8")
     parser = new_parser()
     try:
+        for dmn_name, dmn_source in decisions.values():
+            parser.add_dmn_xml(parse_xml(dmn_source, dmn_name), filename=dmn_name)
         parser.add_bpmn_xml(root, filename=source.name)
     except ValidationException as err:
         result.problems.append(_spiff_problem(source.name, err))
@@ -319,6 +328,11 @@ def _validate_dmn(source: SourceFile, root: etree._Element) -> Validation:
     if result.problems:
         return result
     for key, dmn_parser in parser.dmn_parsers.items():
+        try:
+            dmn_parser.parse()  # SpiffWorkflow parses decisions lazily; surface errors now
+        except ValidationException as err:
+            result.problems.append(_spiff_problem(source.name, err))
+            continue
         result.candidates.append(
             Candidate(key, "dmn", dmn_parser.get_name(), source.name, source.data.decode("utf-8"))
         )
@@ -361,24 +375,35 @@ def _check_cross_references(result: Validation, deployed: DeployedIndex) -> None
             )
 
 
+def _parsed(source: SourceFile, problems: list[Problem]) -> etree._Element | None:
+    try:
+        source.data.decode("utf-8")
+        return parse_xml(source.data, source.name)
+    except UnsafeXml as err:
+        problems.append(Problem(source.name, None, err.message))
+    except etree.XMLSyntaxError as err:
+        problems.append(Problem(source.name, None, f"not well-formed XML: {err}"))
+    except UnicodeDecodeError:
+        problems.append(Problem(source.name, None, "not UTF-8 text"))
+    return None
+
+
 def validate(files: list[SourceFile], forms: FormLookup, deployed: DeployedIndex) -> Validation:
     result = Validation()
-    for source in files:
-        try:
-            source.data.decode("utf-8")
-            root = parse_xml(source.data, source.name)
-        except UnsafeXml as err:
-            result.problems.append(Problem(source.name, None, err.message))
-            continue
-        except etree.XMLSyntaxError as err:
-            result.problems.append(Problem(source.name, None, f"not well-formed XML: {err}"))
-            continue
-        except UnicodeDecodeError:
-            result.problems.append(Problem(source.name, None, "not UTF-8 text"))
-            continue
-        part = _validate_dmn(source, root) if source.is_dmn else _validate_bpmn(source, root, forms)
-        result.candidates.extend(part.candidates)
-        result.problems.extend(part.problems)
+    roots = [(source, _parsed(source, result.problems)) for source in files]
+    # Decisions first: the processes' business rule tasks are resolved against them.
+    decisions = dict(deployed.decision_sources)
+    for source, root in roots:
+        if root is not None and source.is_dmn:
+            part = _validate_dmn(source, root)
+            result.candidates.extend(part.candidates)
+            result.problems.extend(part.problems)
+            decisions.update((c.key, (c.file_name, c.source)) for c in part.candidates)
+    for source, root in roots:
+        if root is not None and not source.is_dmn:
+            part = _validate_bpmn(source, root, forms, decisions)
+            result.candidates.extend(part.candidates)
+            result.problems.extend(part.problems)
     seen: dict[tuple[str, str], str] = {}
     for candidate in result.candidates:
         other = seen.setdefault((candidate.kind, candidate.key), candidate.file_name)

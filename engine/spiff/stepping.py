@@ -33,7 +33,7 @@ def _describe(err: BaseException) -> str:
         step = (
             f"step {spec.bpmn_name or spec.bpmn_id or spec.name!r} ({spec.bpmn_id or spec.name}): "
         )
-    inner = getattr(err, "exception", None) or err.__cause__
+    inner = err.__cause__ or err.__context__
     reason = inner.message if isinstance(inner, EngineError) else str(inner or err)
     detail = str(err).split("\n")[0]
     return f"{step}{reason}" if reason and reason != detail else f"{step}{detail}"

@@ -124,3 +124,27 @@ def test_scripts_update_task_data_and_see_the_engine_clock():
 def test_runtime_attribute_whitelist_holds_even_without_validation():
     with pytest.raises(ScriptRefused):
         env.evaluate("d.ljust", {"d": "text"})
+
+
+def test_a_restored_workflow_runs_with_the_sandbox_not_the_default_engine():
+    """SpiffWorkflow does not serialize the script engine; loading must put ours back."""
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException  # noqa: PLC0415
+
+    from engine.spiff import serialization  # noqa: PLC0415
+    from engine.spiff.parsing import new_parser, parse_xml  # noqa: PLC0415
+    from tests.support import bpmn as b  # noqa: PLC0415
+
+    text = b.definitions(
+        b.process(
+            "p", b.start(), b.script_task("s", "x = 1"), b.end(), *b.chain("start", "s", "end")
+        )
+    )
+    parser = new_parser()
+    parser.add_bpmn_xml(parse_xml(text, "p.bpmn"), "p.bpmn")
+    workflow = serialization.new_workflow(parser.get_spec("p"), {})
+    restored = serialization.load(serialization.dump(workflow))
+    assert restored.script_engine is serialization.SCRIPT_ENGINE
+    task = restored.get_tasks()[0]
+    with pytest.raises(WorkflowTaskException) as excinfo:
+        restored.script_engine.evaluate(task, "().__class__")
+    assert isinstance(excinfo.value.__context__, ScriptRefused)
