@@ -44,25 +44,6 @@ class Started:
         }
 
 
-def context_for(
-    session: Session, services: Services, row: ProcessInstance, case: ProtectionCase
-) -> chain.AuditContext:
-    """Audit context naming the case, instance and the pathway version in force."""
-    definition = services.specs.definition(session, row.definition_id)
-    return chain.AuditContext(
-        case_ref=case.ref,
-        instance_id=row.id,
-        process_key=row.process_key,
-        definition_version=definition.version,
-    )
-
-
-def audit_context(
-    session: Session, services: Services, loaded: store.LoadedInstance
-) -> chain.AuditContext:
-    return context_for(session, services, loaded.row, loaded.case)
-
-
 def pinned_versions(
     session: Session, services: Services, pinned: repository.Pinned
 ) -> dict[str, int]:
@@ -136,27 +117,12 @@ def start_instance(
     session.flush()
     loaded = store.LoadedInstance(row, case, workflow, pinned)
     stepping.start(workflow, services.clock, data or {})
-    store.save(session, services, loaded, now)
-    context = audit_context(session, services, loaded)
-    chain.append(
-        session,
-        services.keyring,
-        occurred_at=now,
-        actor=actor.username,
-        action=AuditAction.INSTANCE_STARTED,
-        context=context,
+    started = store.Happened(
+        AuditAction.INSTANCE_STARTED,
         detail={"versions": pinned_versions(session, services, pinned)},
         payload={"data": data} if data else None,
     )
-    if row.status == InstanceStatus.COMPLETED:
-        chain.append(
-            session,
-            services.keyring,
-            occurred_at=now,
-            actor=actor.username,
-            action=AuditAction.INSTANCE_COMPLETED,
-            context=context,
-        )
+    store.save_and_record(session, services, loaded, now, actor=actor.username, events=[started])
     return Started(case.ref, row.id, process_key, root.version, row.status)
 
 
@@ -195,14 +161,12 @@ def change_status(
         loaded.workflow.cancel()
         loaded.row.ended_at = now
     loaded.row.status = target
-    store.save(session, services, loaded, now)
-    chain.append(
+    store.save_and_record(
         session,
-        services.keyring,
-        occurred_at=now,
+        services,
+        loaded,
+        now,
         actor=actor.username,
-        action=action,
-        context=audit_context(session, services, loaded),
-        detail={"reason": reason.strip()},
+        events=[store.Happened(action, detail={"reason": reason.strip()})],
     )
     return target

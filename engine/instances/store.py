@@ -7,14 +7,18 @@ there first; :class:`StaleInstance` then unwinds the whole transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.audit import chain
+from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.instances.models import (
@@ -86,3 +90,58 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     sync_human_tasks(session, row, workflow, now)
     sync_timers(session, row, workflow, now)
     session.flush()
+
+
+def context_for(
+    session: Session, services: Services, row: ProcessInstance, case: ProtectionCase
+) -> chain.AuditContext:
+    """Audit context naming the case, instance and the pathway version in force."""
+    definition = services.specs.definition(session, row.definition_id)
+    return chain.AuditContext(
+        case_ref=case.ref,
+        instance_id=row.id,
+        process_key=row.process_key,
+        definition_version=definition.version,
+    )
+
+
+@dataclass(frozen=True)
+class Happened:
+    """One audit event a command records about its instance."""
+
+    action: AuditAction
+    task_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] | None = None
+
+
+def save_and_record(
+    session: Session,
+    services: Services,
+    loaded: LoadedInstance,
+    now: datetime,
+    *,
+    actor: str,
+    events: Iterable[Happened],
+) -> None:
+    """Save, then audit what happened, plus the instance's completion if this step ended it."""
+    was_completed = loaded.row.status == InstanceStatus.COMPLETED
+    save(session, services, loaded, now)
+    context = context_for(session, services, loaded.row, loaded.case)
+    completed = (
+        []
+        if was_completed or loaded.row.status != InstanceStatus.COMPLETED
+        else [Happened(AuditAction.INSTANCE_COMPLETED)]
+    )
+    for event in [*events, *completed]:
+        chain.append(
+            session,
+            services.keyring,
+            occurred_at=now,
+            actor=actor,
+            action=event.action,
+            context=context,
+            task_id=event.task_id,
+            detail=event.detail,
+            payload=event.payload,
+        )

@@ -15,7 +15,6 @@ from engine.audit.actions import AuditAction
 from engine.errors import ConflictError, FormValidationFailed, NotFound, PermissionDenied
 from engine.forms.schemas import answer_errors
 from engine.instances import store
-from engine.instances.commands import audit_context, context_for
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import stepping
@@ -126,7 +125,7 @@ def _assign(
         occurred_at=now,
         actor=actor.username,
         action=action,
-        context=context_for(session, services, instance, case),
+        context=store.context_for(session, services, instance, case),
         task_id=row.id,
         detail={"bpmn_id": row.bpmn_id, "title": row.title, "previous_assignee": previous},
     )
@@ -167,28 +166,13 @@ def complete(
     now = services.clock.now()
     stepping.complete(loaded.workflow, task, answers, services.clock)
     row.completed_by = actor.username
-    store.save(session, services, loaded, now)
-    context = audit_context(session, services, loaded)
-    chain.append(
-        session,
-        services.keyring,
-        occurred_at=now,
-        actor=actor.username,
-        action=AuditAction.TASK_COMPLETED,
-        context=context,
+    completed = store.Happened(
+        AuditAction.TASK_COMPLETED,
         task_id=row.id,
         detail={"bpmn_id": row.bpmn_id, "title": row.title, "form": row.form, "role": row.role},
         payload={"answers": answers},
     )
-    if loaded.row.status == InstanceStatus.COMPLETED:
-        chain.append(
-            session,
-            services.keyring,
-            occurred_at=now,
-            actor=actor.username,
-            action=AuditAction.INSTANCE_COMPLETED,
-            context=context,
-        )
+    store.save_and_record(session, services, loaded, now, actor=actor.username, events=[completed])
     next_ids = session.scalars(
         select(HumanTask.id)
         .where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)

@@ -15,11 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.clock import FixedClock
 from engine.instances import store
-from engine.instances.commands import audit_context
 from engine.instances.models import InstanceStatus
 from engine.services import Services
 from engine.spiff import stepping
@@ -81,37 +79,30 @@ def fire_timer(
     if loaded.row.status != InstanceStatus.RUNNING:
         return []
     fired_timers = stepping.fire_due(loaded.workflow, FixedClock(row.due_at), now)
-    store.save(session, services, loaded, now)
-    context = audit_context(session, services, loaded)
     fired = [
         FiredTimer(t.id, loaded.row.id, loaded.case.ref, t.bpmn_id, t.name, t.due_at, now)
         for t in fired_timers
     ]
-    for timer in fired:
-        chain.append(
-            session,
-            services.keyring,
-            occurred_at=now,
-            actor=SYSTEM.username,
-            action=AuditAction.TIMER_FIRED,
-            context=context,
-            task_id=timer.timer_id,
-            detail={
-                "bpmn_id": timer.bpmn_id,
-                "name": timer.name,
-                "due_at": timer.due_at.isoformat(),
-                "late_seconds": round(timer.late_seconds, 3),
-            },
-        )
-    if loaded.row.status == InstanceStatus.COMPLETED:
-        chain.append(
-            session,
-            services.keyring,
-            occurred_at=now,
-            actor=SYSTEM.username,
-            action=AuditAction.INSTANCE_COMPLETED,
-            context=context,
-        )
+    store.save_and_record(
+        session,
+        services,
+        loaded,
+        now,
+        actor=SYSTEM.username,
+        events=[
+            store.Happened(
+                AuditAction.TIMER_FIRED,
+                task_id=timer.timer_id,
+                detail={
+                    "bpmn_id": timer.bpmn_id,
+                    "name": timer.name,
+                    "due_at": timer.due_at.isoformat(),
+                    "late_seconds": round(timer.late_seconds, 3),
+                },
+            )
+            for timer in fired
+        ],
+    )
     return fired
 
 
