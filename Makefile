@@ -35,8 +35,10 @@ fmt: $(STAMP) ## Format and apply ruff's safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## Benchmarks (print tables; see docs/benchmarks.md)
-	$(BIN)/python bench/engine.py
+PG_BENCH ?= postgresql://postgres@127.0.0.1:5432/test
+bench: $(STAMP) ## Benchmarks on SQLite and PostgreSQL (PG_BENCH=url); tables in docs/benchmarks.md
+	$(BIN)/python bench/engine.py --n 200 --postgres $(PG_BENCH)
+	$(BIN)/python bench/timers.py --n 10000 --m 500 --postgres $(PG_BENCH)
 
 clean: ## Remove the virtualenv and local data (var/ holds the demo database and key!)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -34,19 +34,17 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.config import PROJECT_ROOT, Settings  # noqa: E402
 from engine.crypto.keyring import Keyring, new_key  # noqa: E402
-from engine.db.database import Database, normalise_url  # noqa: E402
+from engine.db.database import Database  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
 from engine.spiff import serialization  # noqa: E402
 from engine.spiff.clock_seam import using_clock  # noqa: E402
 from engine.spiff.parsing import new_parser, parse_xml  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engine_bench_support import fresh_postgres, percentile  # noqa: E402
+
 FIRST = {"contact_date": "2026-01-05", "summary": "seen at the station", "needs_follow_up": True}
 VISIT = {"visit_date": "2026-01-14", "outcome": "doing_well"}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def raw_run(n: int) -> list[float]:
@@ -103,19 +101,6 @@ def engine_run(n: int, url: str | None, folder: Path) -> list[float]:
         costs.append(time.perf_counter() - began)
     engine.close()
     return costs
-
-
-def fresh_postgres(server_url: str, name: str = "pp_bench") -> str:
-    """A new, empty database on the given server; returns its URL."""
-    import sqlalchemy as sa  # noqa: PLC0415
-
-    url = sa.engine.make_url(normalise_url(server_url))
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> None:

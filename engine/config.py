@@ -27,6 +27,11 @@ class Settings:
     workflows_dir: Path = field(
         default_factory=lambda: _path_from_env("PATHWAYS_WORKFLOWS_DIR", PROJECT_ROOT / "workflows")
     )
+    calendar_file: Path = field(
+        default_factory=lambda: _path_from_env(
+            "PATHWAYS_CALENDAR", PROJECT_ROOT / "config" / "calendar.json"
+        )
+    )
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engine.audit import chain, queries
 from engine.audit.actions import AuditAction
@@ -29,13 +30,17 @@ from engine.definitions.roles import configured_roles
 from engine.definitions.sources import FormLookup, SourceFile, collect
 from engine.definitions.specs import SpecLibrary
 from engine.errors import ConflictError, NotFound, PermissionDenied
+from engine.incidents import service as incident_service
 from engine.instances import commands as instance_commands
 from engine.instances.store import StaleInstance
 from engine.services import Services
 from engine.tasks import commands as task_commands
 from engine.tasks import queries as task_queries
-from engine.timers import firing
+from engine.timers import claims, firing
 from engine.timers import queries as timer_queries
+from engine.timers.calendar import BusinessCalendar
+from engine.timers.projection import SESSION_DUES
+from engine.timers.sweeper import Sweeper, SweepPolicy, SweepResult
 from engine.users import service as users
 from engine.users.actors import SYSTEM, Actor, resolve_actor
 from engine.users.roles import COORDINATOR
@@ -60,8 +65,14 @@ class Engine:
             self.settings.key_file, generate=self.settings.is_embedded_default
         )
         self.clock = clock or SystemClock()
-        self.services = Services(self.keyring, self.clock, SpecLibrary())
+        self.services = Services(
+            self.keyring,
+            self.clock,
+            SpecLibrary(),
+            BusinessCalendar.from_file(self.settings.calendar_file),
+        )
         self.forms = FormLookup(self.settings.forms_dir)
+        self._timer_listeners: list[Callable[[datetime], None]] = []
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -71,15 +82,31 @@ class Engine:
     def close(self) -> None:
         self.db.dispose()
 
-    def _write(self, command: Callable[..., T]) -> T:
-        """Run a command in its own transaction, retrying lost optimistic-lock races."""
+    def write(self, command: Callable[[Session], T]) -> T:
+        """Run a command in its own transaction, retrying lost optimistic-lock races.
+
+        After commit, listeners hear about timers the command created or moved.
+        """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.db.write() as session:
-                    return command(session)
+                    result = command(session)
+                    dues = session.info.pop(SESSION_DUES, None)
             except StaleInstance:
                 log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
+                continue
+            if dues:
+                for listener in list(self._timer_listeners):
+                    listener(min(dues))
+            return result
         raise ConflictError("The case was changed by someone else at the same moment; try again.")
+
+    def add_timer_listener(self, listener: Callable[[datetime], None]) -> None:
+        self._timer_listeners.append(listener)
+
+    def remove_timer_listener(self, listener: Callable[[datetime], None]) -> None:
+        if listener in self._timer_listeners:
+            self._timer_listeners.remove(listener)
 
     def _as(self, session, username: str) -> Actor:
         return SYSTEM if username == SYSTEM.username else resolve_actor(session, username)
@@ -110,7 +137,7 @@ class Engine:
             )
 
         try:
-            return self._write(command)
+            return self.write(command)
         except IntegrityError as err:
             raise ConflictError(
                 "another deployment of the same pathway ran at the same time"
@@ -151,7 +178,7 @@ class Engine:
         case_ref: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> instance_commands.Started:
-        return self._write(
+        return self.write(
             lambda s: instance_commands.start_instance(
                 s,
                 self.services,
@@ -163,7 +190,7 @@ class Engine:
         )
 
     def _status(self, instance_id: int, actor: str, action: AuditAction, reason: str) -> str:
-        return self._write(
+        return self.write(
             lambda s: instance_commands.change_status(
                 s,
                 self.services,
@@ -190,14 +217,14 @@ class Engine:
             return task_queries.visible_tasks(session, self._as(session, actor), case_ref=case_ref)
 
     def claim(self, task_id: str, *, actor: str):
-        return self._write(
+        return self.write(
             lambda s: task_queries.view_of(
                 s, task_commands.claim(s, self.services, task_id=task_id, actor=self._as(s, actor))
             )
         )
 
     def unclaim(self, task_id: str, *, actor: str):
-        return self._write(
+        return self.write(
             lambda s: task_queries.view_of(
                 s,
                 task_commands.unclaim(s, self.services, task_id=task_id, actor=self._as(s, actor)),
@@ -207,7 +234,7 @@ class Engine:
     def complete_task(
         self, task_id: str, *, actor: str, answers: dict[str, Any]
     ) -> task_commands.Completed:
-        return self._write(
+        return self.write(
             lambda s: task_commands.complete(
                 s, self.services, task_id=task_id, actor=self._as(s, actor), answers=answers
             )
@@ -216,23 +243,32 @@ class Engine:
     # -- timers -----------------------------------------------------------------------------
 
     def fire_due_timers(self, now: datetime | None = None) -> list[firing.FiredTimer]:
-        """Fire every timer due at ``now`` (default: the engine clock), one transaction each."""
-        moment = ensure_utc(now) if now is not None else self.clock.now()
-        fired: list[firing.FiredTimer] = []
+        """Fire every timer due at ``now`` (default: the engine clock), one transaction each.
+
+        Failures are retried with back-off by later sweeps and then become incidents.
+        """
+        return self.sweep_timers(now).fired
+
+    def sweep_timers(
+        self, now: datetime | None = None, *, policy: SweepPolicy | None = None
+    ) -> SweepResult:
+        moment = ensure_utc(now) if now is not None else None
+        return Sweeper(self.write, self.services, policy=policy).sweep(moment)
+
+    def next_timer_due(self) -> datetime | None:
         with self.db.read() as session:
-            due = firing.due_timer_ids(session, moment, limit=100_000)
-        for timer_id in due:
-            try:
-                fired.extend(
-                    self._write(
-                        lambda s, t=timer_id: firing.fire_timer(s, self.services, t, moment)
-                    )
-                )
-            except Exception as err:
-                log.exception("timer %s failed", timer_id)
-                with self.db.write() as session:
-                    firing.record_failure(session, timer_id, f"{type(err).__name__}: {err}")
-        return fired
+            return claims.next_claimable_at(session)
+
+    def incidents(self, *, include_resolved: bool = False) -> list[incident_service.IncidentView]:
+        with self.db.read() as session:
+            return incident_service.listing(session, include_resolved=include_resolved)
+
+    def retry_incident(self, incident_id: int, *, actor: str, reason: str) -> None:
+        self.write(
+            lambda s: incident_service.retry(
+                s, self.services, incident_id=incident_id, actor=self._as(s, actor), reason=reason
+            )
+        )
 
     def timers(
         self, *, due_before: datetime | None = None, case_ref: str | None = None
@@ -268,7 +304,7 @@ class Engine:
         display_name: str = "",
         actor: str = SYSTEM.username,
     ) -> None:
-        self._write(
+        self.write(
             lambda s: users.add_user(
                 s,
                 self.services,
@@ -281,6 +317,6 @@ class Engine:
         )
 
     def authenticate(self, username: str, password: str) -> users.LoginResult:
-        return self._write(
+        return self.write(
             lambda s: users.authenticate(s, self.services, username=username, password=password)
         )

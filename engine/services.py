@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from engine.clock import Clock
 from engine.crypto.keyring import Keyring
 from engine.definitions.specs import SpecLibrary
+from engine.timers.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,4 @@ class Services:
     keyring: Keyring
     clock: Clock
     specs: SpecLibrary
+    calendar: BusinessCalendar

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine.clock import FixedClock  # noqa: E402
 from engine.config import PROJECT_ROOT, Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, new_key  # noqa: E402
+from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
 from engine.db.database import Database, normalise_url  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
@@ -106,8 +106,25 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def keyring() -> Keyring:
-    return Keyring([new_key()])
+def data_key() -> bytes:
+    return new_key()
+
+
+@pytest.fixture
+def keyring(data_key: bytes) -> Keyring:
+    return Keyring([data_key])
+
+
+@pytest.fixture
+def cli_env(database_url: str, data_key: bytes, tmp_path: Path) -> dict[str, str]:
+    """Environment for running ``python -m webapp.cli`` against this test's database and key."""
+    return dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        PATHWAYS_VAR=str(tmp_path / "var"),
+        PATHWAYS_DATA_KEYS=encode_key(data_key),
+        TZ="UTC",
+    )
 
 
 @pytest.fixture

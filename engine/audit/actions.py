@@ -17,6 +17,8 @@ class AuditAction(StrEnum):
     TASK_UNCLAIMED = "instance:task:unclaimed"
     TASK_COMPLETED = "instance:task:completed"
     TIMER_FIRED = "instance:timer:fired"
+    INCIDENT_RAISED = "instance:incident:raised"
+    INCIDENT_RETRIED = "instance:incident:retried"
     USER_CREATED = "user:created"
     USER_ROLES_CHANGED = "user:roles:changed"
     LOGIN_OK = "user:login:ok"

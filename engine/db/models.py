@@ -3,9 +3,10 @@
 from engine.audit.models import AuditChainHead, AuditEvent
 from engine.db.base import Base
 from engine.definitions.models import ProcessDefinition
+from engine.incidents.models import Incident
 from engine.instances.models import CaseRefCounter, InstanceState, ProcessInstance, ProtectionCase
 from engine.tasks.models import HumanTask
-from engine.timers.models import Timer
+from engine.timers.models import SchedulerLock, Timer
 from engine.users.models import User, UserRole
 
 __all__ = [
@@ -14,10 +15,12 @@ __all__ = [
     "Base",
     "CaseRefCounter",
     "HumanTask",
+    "Incident",
     "InstanceState",
     "ProcessDefinition",
     "ProcessInstance",
     "ProtectionCase",
+    "SchedulerLock",
     "Timer",
     "User",
     "UserRole",

@@ -116,7 +116,7 @@ def start_instance(
     session.add(row)
     session.flush()
     loaded = store.LoadedInstance(row, case, workflow, pinned)
-    stepping.start(workflow, services.clock, data or {})
+    stepping.start(workflow, services.clock, services.calendar, data or {})
     started = store.Happened(
         AuditAction.INSTANCE_STARTED,
         detail={"versions": pinned_versions(session, services, pinned)},

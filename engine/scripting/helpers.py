@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from engine.clock import SystemClock
 from engine.scripting.bounds import safe_range, safe_sum
 from engine.spiff.clock_seam import current_clock
+from engine.timers import calendar as business
 
 
 def _clock_now() -> datetime:
@@ -52,6 +53,26 @@ def days_between(start: str, end: str) -> int:
     return (second - first).days
 
 
+def add_working_days(value: str, days: int) -> str:
+    """Skip weekends and the configured holidays (``config/calendar.json``)."""
+    return business.current_calendar().add_working_days(_parse(value), int(days)).isoformat()
+
+
+def in_working_days(days: int) -> str:
+    """For ``timeDate`` timers: now plus ``days`` working days, as ISO 8601."""
+    return add_working_days(now(), days)
+
+
+def add_months(value: str, months: int) -> str:
+    """Calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    return business.add_months(_parse(value), int(months)).isoformat()
+
+
+def in_months(months: int) -> str:
+    """For ``timeDate`` timers: now plus ``months`` calendar months, as ISO 8601."""
+    return add_months(now(), months)
+
+
 def pathway_builtins() -> dict[str, object]:
     """A fresh builtins mapping for one evaluation (scripts cannot mutate a shared one)."""
     return {
@@ -87,4 +108,8 @@ def pathway_builtins() -> dict[str, object]:
         "now": now,
         "add_days": add_days,
         "days_between": days_between,
+        "add_working_days": add_working_days,
+        "in_working_days": in_working_days,
+        "add_months": add_months,
+        "in_months": in_months,
     }

@@ -20,6 +20,7 @@ from engine.clock import Clock, FixedClock
 from engine.errors import EngineError, WorkflowStepFailed
 from engine.spiff.clock_seam import using_clock
 from engine.spiff.inspection import WaitingTimer, waiting_timers
+from engine.timers.calendar import BusinessCalendar, using_calendar
 
 MAX_CATCH_UP_ROUNDS = 1000
 _JUST_AFTER = timedelta(microseconds=1)
@@ -40,8 +41,8 @@ def _describe(err: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def stepping(clock: Clock) -> Iterator[None]:
-    with using_clock(clock):
+def stepping(clock: Clock, calendar: BusinessCalendar) -> Iterator[None]:
+    with using_clock(clock), using_calendar(calendar):
         try:
             yield
         except EngineError:
@@ -50,8 +51,10 @@ def stepping(clock: Clock) -> Iterator[None]:
             raise WorkflowStepFailed(_describe(err)) from err
 
 
-def start(workflow: BpmnWorkflow, clock: Clock, data: dict[str, Any]) -> None:
-    with stepping(clock):
+def start(
+    workflow: BpmnWorkflow, clock: Clock, calendar: BusinessCalendar, data: dict[str, Any]
+) -> None:
+    with stepping(clock, calendar):
         if data:
             for task in workflow.get_tasks():
                 if task.parent is None:  # the root: data set here flows to every task
@@ -59,14 +62,22 @@ def start(workflow: BpmnWorkflow, clock: Clock, data: dict[str, Any]) -> None:
         workflow.do_engine_steps()
 
 
-def complete(workflow: BpmnWorkflow, task: Task, answers: dict[str, Any], clock: Clock) -> None:
-    with stepping(clock):
+def complete(
+    workflow: BpmnWorkflow,
+    task: Task,
+    answers: dict[str, Any],
+    clock: Clock,
+    calendar: BusinessCalendar,
+) -> None:
+    with stepping(clock, calendar):
         task.set_data(**answers)
         task.run()
         workflow.do_engine_steps()
 
 
-def fire_due(workflow: BpmnWorkflow, clock: FixedClock, now: datetime) -> list[WaitingTimer]:
+def fire_due(
+    workflow: BpmnWorkflow, clock: FixedClock, calendar: BusinessCalendar, now: datetime
+) -> list[WaitingTimer]:
     """Fire every timer due by ``now``, earliest first, each *as of its own due time*.
 
     Running each round with the clock at the timer's due time keeps follow-on
@@ -75,7 +86,7 @@ def fire_due(workflow: BpmnWorkflow, clock: FixedClock, now: datetime) -> list[W
     day 90, and each missed cycle of a cycle timer fires once, in order.
     """
     fired: list[WaitingTimer] = []
-    with stepping(clock):
+    with stepping(clock, calendar):
         for _ in range(MAX_CATCH_UP_ROUNDS):
             due = sorted((t for t in waiting_timers(workflow) if t.due_at <= now), key=_due_key)
             if not due:

@@ -164,7 +164,7 @@ def complete(
         if errors:
             raise FormValidationFailed(errors)
     now = services.clock.now()
-    stepping.complete(loaded.workflow, task, answers, services.clock)
+    stepping.complete(loaded.workflow, task, answers, services.clock, services.calendar)
     row.completed_by = actor.username
     completed = store.Happened(
         AuditAction.TASK_COMPLETED,

@@ -9,20 +9,21 @@ row is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.actions import AuditAction
 from engine.clock import FixedClock
+from engine.incidents import service as incidents
+from engine.incidents.models import Incident
 from engine.instances import store
 from engine.instances.models import InstanceStatus
 from engine.services import Services
 from engine.spiff import stepping
 from engine.timers.models import Timer
-from engine.timers.projection import WAITING
+from engine.timers.projection import INCIDENT, WAITING
 from engine.users.actors import SYSTEM
 
 
@@ -53,32 +54,25 @@ class FiredTimer:
         }
 
 
-def due_timer_ids(session: Session, now: datetime, limit: int = 500) -> list[str]:
-    return list(
-        session.scalars(
-            select(Timer.id)
-            .where(Timer.status == WAITING, Timer.due_at <= now)
-            .order_by(Timer.due_at, Timer.id)
-            .limit(limit)
-        )
-    )
-
-
 def fire_timer(
-    session: Session, services: Services, timer_id: str, now: datetime
+    session: Session, services: Services, timer_id: str, now: datetime, owner: str | None = None
 ) -> list[FiredTimer]:
     """Fire everything due in this timer's instance; returns what fired (empty if nothing was due).
 
     Several timers of one instance that are due together fire in one step, as
     SpiffWorkflow refreshes them all; each still gets its own audit event.
     """
-    row = session.get(Timer, timer_id)
+    row = session.get(Timer, timer_id, with_for_update=True)
     if row is None or row.status != WAITING or row.due_at > now:
         return []  # fired by someone else meanwhile, or moved
+    if owner is not None and row.lock_owner != owner:
+        return []  # our lease expired and another scheduler took the timer over
     loaded = store.load(session, services, row.instance_id)
     if loaded.row.status != InstanceStatus.RUNNING:
         return []
-    fired_timers = stepping.fire_due(loaded.workflow, FixedClock(row.due_at), now)
+    fired_timers = stepping.fire_due(
+        loaded.workflow, FixedClock(row.due_at), services.calendar, now
+    )
     fired = [
         FiredTimer(t.id, loaded.row.id, loaded.case.ref, t.bpmn_id, t.name, t.due_at, now)
         for t in fired_timers
@@ -106,9 +100,37 @@ def fire_timer(
     return fired
 
 
-def record_failure(session: Session, timer_id: str, error: str) -> None:
-    """Count a failed attempt on the row (in its own transaction; the firing rolled back)."""
-    row = session.get(Timer, timer_id)
-    if row is not None:
-        row.attempts += 1
-        row.last_error = error[:2000]
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Failed firings are retried after 10 s, 20 s, 40 s, ...; the N-th failure is an incident."""
+
+    max_attempts: int = 5
+    first_delay: timedelta = timedelta(seconds=10)
+    max_delay: timedelta = timedelta(hours=1)
+
+    def delay(self, attempts: int) -> timedelta:
+        return min(self.first_delay * 2 ** max(attempts - 1, 0), self.max_delay)
+
+
+def record_failure(
+    session: Session,
+    services: Services,
+    *,
+    timer_id: str,
+    error: str,
+    now: datetime,
+    policy: RetryPolicy,
+    owner: str | None = None,
+) -> Incident | None:
+    """Count a failed attempt (its firing rolled back); after too many, raise an incident."""
+    row = session.get(Timer, timer_id, with_for_update=True)
+    if row is None or row.status != WAITING or (owner is not None and row.lock_owner != owner):
+        return None
+    row.attempts += 1
+    row.last_error = error[:4000]
+    row.lock_owner, row.lock_expires_at = None, None
+    if row.attempts < policy.max_attempts:
+        row.retry_at = now + policy.delay(row.attempts)
+        return None
+    row.status, row.retry_at = INCIDENT, None
+    return incidents.raise_for_timer(session, services, row, now)

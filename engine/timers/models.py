@@ -8,6 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.db.base import Base, UTCDateTime
 
 
+class SchedulerLock(Base):
+    """The one row that makes a single scheduler the active one on SQLite.
+
+    SQLite has no ``SKIP LOCKED``; schedulers there take turns through this
+    lease instead (renewed on every sweep, taken over when it expires).
+    """
+
+    __tablename__ = "scheduler_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Timer(Base):
     """A waiting timer event, projected so the scheduler queries an index, never instances."""
 
@@ -26,4 +40,6 @@ class Timer(Base):
     lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # After a failed firing: not claimable again before this (exponential back-off).
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

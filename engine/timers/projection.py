@@ -18,6 +18,8 @@ from engine.timers.models import Timer
 
 WAITING = "waiting"
 SUSPENDED = "suspended"
+INCIDENT = "incident"  # failed too often; waits for an administrator's retry
+SESSION_DUES = "pathways_timer_dues"
 
 
 def sync_timers(
@@ -27,15 +29,21 @@ def sync_timers(
     ended = instance.status in (InstanceStatus.TERMINATED, InstanceStatus.COMPLETED)
     waiting = {} if ended else {t.id: t for t in waiting_timers(workflow)}
     rows = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).all()
+    # New due times, for an in-process scheduler to wake earlier (read after commit).
+    dues: list[datetime] = session.info.setdefault(SESSION_DUES, [])
     for row in rows:
         current = waiting.pop(row.id, None)
         if current is None:
             session.delete(row)
             continue
         if row.due_at != current.due_at:  # a cycle timer moved to its next occurrence
-            row.due_at, row.attempts, row.last_error = current.due_at, 0, None
-        row.status = status
+            row.due_at, row.attempts, row.last_error, row.retry_at = current.due_at, 0, None, None
+            row.lock_owner, row.lock_expires_at = None, None
+            dues.append(current.due_at)
+        if row.status != INCIDENT:
+            row.status = status
     for timer in waiting.values():
+        dues.append(timer.due_at)
         session.add(
             Timer(
                 id=timer.id,

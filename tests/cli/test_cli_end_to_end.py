@@ -8,27 +8,19 @@ and watch ``audit verify`` name it.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 import sqlalchemy as sa
 
-from engine.crypto.keyring import encode_key, new_key
 from engine.db.database import normalise_url
 from tests.conftest import ON_POSTGRES
 
 
 @pytest.fixture
-def pathways(database_url, tmp_path):
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        PATHWAYS_VAR=str(tmp_path / "var"),
-        PATHWAYS_DATA_KEYS=encode_key(new_key()),
-        TZ="UTC",
-    )
+def pathways(cli_env):
+    env = cli_env
 
     def run(*args: str, expect: int = 0, stdin: str | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(  # noqa: S603 - our own CLI with test arguments

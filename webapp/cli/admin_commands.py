@@ -96,29 +96,108 @@ def demo_seed(force: bool) -> None:
         click.echo(f"  {role}{'  (new)' if role in created else ''}")
 
 
+def _run_scheduler(engine, *, safety_interval: float, banner: str) -> None:
+    """Run the timer scheduler until SIGINT/SIGTERM, then release its SQLite lease."""
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = TimerScheduler(engine, safety_interval=safety_interval)
+    scheduler.start()
+    click.echo(f"{banner} (scheduler {scheduler.owner}); Ctrl-C stops.")
+    try:
+        stop.wait()
+    finally:
+        scheduler.stop()
+        click.echo("stopped")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Fire what is due now, then exit (e.g. from cron).")
+@click.option(
+    "--safety-interval",
+    default=1.0,
+    show_default=True,
+    help="Seconds between checks for timers created by other processes.",
+)
+@json_option
+def scheduler(once: bool, safety_interval: float, as_json: bool) -> None:
+    """The timer service on its own, for deployments with several web workers.
+
+    Several may run against PostgreSQL; on SQLite one is active and others wait as standby.
+    """
+    engine = engine_from_env()
+    if not once:
+        _run_scheduler(engine, safety_interval=safety_interval, banner="Timer scheduler running")
+        return
+    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
+
+    single = TimerScheduler(engine)
+    if not single.hold_sqlite_lock():
+        raise click.ClickException("another scheduler is active on this SQLite database")
+    try:
+        result = single.sweeper.sweep()
+    finally:
+        single.release_sqlite_lock()
+    if as_json:
+        output.emit_json(
+            {"fired": result.fired, "failed": result.failed, "incidents": result.incidents}
+        )
+    else:
+        counts = (len(result.fired), len(result.failed), len(result.incidents))
+        click.echo("fired {}, failed {}, incidents {}".format(*counts))
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between timer sweeps.")
-def serve(host: str, port: int, interval: float) -> None:
-    """Run the service: for now it fires due timers and shows how to use the CLI."""
-    import time  # noqa: PLC0415
+@click.option("--safety-interval", default=1.0, show_default=True)
+def serve(host: str, port: int, safety_interval: float) -> None:
+    """Run the service with its in-process timer scheduler.
 
+    Until the web inbox lands this keeps the timers running and the CLI is the way in.
+    """
     engine = engine_from_env()
     click.echo(
-        f"Protection Pathways engine running (database: {engine.db.dialect}); "
-        f"the web inbox will listen on http://{host}:{port}.\n"
-        "Meanwhile, use the CLI in another terminal, e.g.:\n"
-        "  .venv/bin/pathways tasks --as first_responder\n"
+        f"Protection Pathways on {engine.db.dialect}; the web inbox will listen on "
+        f"http://{host}:{port}. Meanwhile use the CLI, e.g.:\n"
         "  .venv/bin/pathways start demo_referral --as first_responder\n"
-        "Firing due timers every %.1f s; Ctrl-C stops." % interval
+        "  .venv/bin/pathways tasks --as first_responder"
     )
-    try:
-        while True:
-            for fired in engine.fire_due_timers():
-                click.echo(
-                    f"timer fired: {fired.case_ref} {fired.name} (late {fired.late_seconds:.1f}s)"
-                )
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    _run_scheduler(engine, safety_interval=safety_interval, banner="Timers are running")
+
+
+@cli.group()
+def incidents() -> None:
+    """Timers that kept failing and wait for an administrator."""
+
+
+@incidents.command("list")
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved incidents.")
+@json_option
+def incidents_list(include_resolved: bool, as_json: bool) -> None:
+    views = engine_from_env().incidents(include_resolved=include_resolved)
+    if as_json:
+        output.emit_json(views)
+        return
+    output.table(
+        ["id", "case", "instance", "element", "attempts", "since", "error"],
+        [
+            (v.id, v.case_ref, v.instance_id, v.bpmn_id, v.attempts, v.created_at, v.error[:60])
+            for v in views
+        ],
+    )
+
+
+@incidents.command("retry")
+@click.argument("incident_id", type=int)
+@click.option("--as", "actor", required=True)
+@click.option("--reason", required=True)
+def incidents_retry(incident_id: int, actor: str, reason: str) -> None:
+    """Queue the failed timer again with a fresh count of attempts."""
+    engine_from_env().retry_incident(incident_id, actor=actor, reason=reason)
+    click.echo(f"incident {incident_id} resolved; its timer is queued again")
