@@ -103,6 +103,17 @@ class DeploymentRefused(EngineError):
         self.problems = problems
 
 
+class GuardRefused(EngineError):
+    """A pathway rule refused the step (e.g. a return during the reflection period)."""
+
+    code = "refused"
+    exit_status = 2
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("Refused: " + " ".join(reasons))
+        self.reasons = reasons
+
+
 class ScriptRefused(EngineError):
     """A script or expression broke the sandbox rules or its resource bounds."""
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 class AuditAction(StrEnum):
     DEFINITION_DEPLOYED = "definition:deployed"
     CASE_CREATED = "case:created"
+    CASE_FACTS_CHANGED = "case:facts:changed"
     INSTANCE_STARTED = "instance:started"
     INSTANCE_COMPLETED = "instance:completed"
     INSTANCE_SUSPENDED = "instance:suspended"

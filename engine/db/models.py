@@ -4,7 +4,13 @@ from engine.audit.models import AuditChainHead, AuditEvent
 from engine.db.base import Base
 from engine.definitions.models import ProcessDefinition
 from engine.incidents.models import Incident
-from engine.instances.models import CaseRefCounter, InstanceState, ProcessInstance, ProtectionCase
+from engine.instances.models import (
+    CaseFactsRow,
+    CaseRefCounter,
+    InstanceState,
+    ProcessInstance,
+    ProtectionCase,
+)
 from engine.tasks.models import HumanTask
 from engine.timers.models import SchedulerLock, Timer
 from engine.users.models import User, UserRole
@@ -13,6 +19,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "CaseFactsRow",
     "CaseRefCounter",
     "HumanTask",
     "Incident",

@@ -24,9 +24,8 @@ from engine.forms.schemas import schema_problems
 from engine.scripting import check_expression, check_script
 from engine.spiff.inspection import FORM_PROPERTY
 from engine.spiff.parsing import NS, UnsafeXml, new_parser, parse_xml
+from engine.tasks.rules import SEPARATION_PROPERTY, guards
 from engine.users.roles import is_valid_role
-
-DUE_DATE_PROPERTY = "dueDate"
 
 
 @dataclass
@@ -184,6 +183,26 @@ def _code_problems(process: etree._Element, file_name: str) -> list[Problem]:
     return problems
 
 
+def _rule_problems(
+    props: dict[str, str], process: etree._Element, file_name: str, task_id: str | None
+) -> list[Problem]:
+    """Guards must be sandbox-clean expressions; four-eyes rules must name real user tasks."""
+    problems = [
+        Problem(file_name, task_id, f"guard.{name}: {m}")
+        for name, expression, _message in guards(props)
+        for m in check_expression(expression)
+    ]
+    user_tasks = {t.get("id") for t in process.iter(_tag("userTask"))}
+    for other in (props.get(SEPARATION_PROPERTY) or "").split(","):
+        if other.strip() and other.strip() not in user_tasks:
+            problems.append(
+                Problem(
+                    file_name, task_id, f"{SEPARATION_PROPERTY}: no user task {other.strip()!r}"
+                )
+            )
+    return problems
+
+
 def _check_user_tasks(
     process: etree._Element, source: SourceFile, forms: FormLookup, candidate: Candidate
 ) -> list[Problem]:
@@ -204,11 +223,7 @@ def _check_user_tasks(
                     Problem(source.name, task_id, f"lane name {lane!r} does not make a role name")
                 )
             props = _properties(task)
-            due = props.get(DUE_DATE_PROPERTY)
-            if due:
-                problems.extend(
-                    Problem(source.name, task_id, f"dueDate: {m}") for m in check_expression(due)
-                )
+            problems.extend(_rule_problems(props, process, source.name, task_id))
             if local == "manualTask":
                 continue
             form_name = props.get(FORM_PROPERTY)

@@ -30,6 +30,7 @@ _TYPE_MESSAGES = {
     "null": "Leave this empty.",
 }
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
+RESERVED_FIELDS = frozenset({"case"})  # pathway code reads the case's facts under this name
 _BRANCHES = ("if", "then", "else")
 
 
@@ -46,7 +47,9 @@ def schema_problems(schema: Any) -> list[str]:
     if schema.get("type") != "object":
         problems.append('a form schema needs "type": "object" at the top')
     for name in sorted(declared_fields(schema)):
-        if name.startswith("_") or not name.isidentifier():
+        if name in RESERVED_FIELDS:
+            problems.append(f"field name {name!r} is reserved for pathway code")
+        elif name.startswith("_") or not name.isidentifier():
             problems.append(
                 f"field name {name!r} must be a plain identifier not starting with '_' "
                 "(it becomes a variable in gateway conditions)"

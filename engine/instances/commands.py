@@ -18,6 +18,7 @@ from engine.definitions import repository
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
 from engine.instances import store
 from engine.instances.case_refs import CASE_REF, next_case_ref
+from engine.instances.facts import create_facts, load_facts
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import serialization, stepping
@@ -66,6 +67,7 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
         )
         session.add(case)
         session.flush()
+        create_facts(session, services.keyring, case.id, now)
         chain.append(
             session,
             services.keyring,
@@ -115,8 +117,9 @@ def start_instance(
     )
     session.add(row)
     session.flush()
-    loaded = store.LoadedInstance(row, case, workflow, pinned)
-    stepping.start(workflow, services.clock, services.calendar, data or {})
+    facts = load_facts(session, services.keyring, case.id)
+    loaded = store.LoadedInstance(row, case, workflow, pinned, facts)
+    stepping.start(workflow, loaded.step(services), data or {})
     started = store.Happened(
         AuditAction.INSTANCE_STARTED,
         detail={"versions": pinned_versions(session, services, pinned)},

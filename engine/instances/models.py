@@ -31,6 +31,24 @@ class ProtectionCase(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CaseFactsRow(Base):
+    """What the pathways of one case have established (is a child, reflection ends, asylum
+    pending...), shared across its instances so one pathway's guard can see another's facts.
+
+    Encrypted like workflow state; versioned so concurrent writers cannot lose updates.
+    """
+
+    __tablename__ = "case_facts"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("protection_case.id"), primary_key=True, autoincrement=False
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CaseRefCounter(Base):
     """Per-year sequence behind ``PP-2026-000042``; incremented inside the creating transaction."""
 

@@ -21,14 +21,16 @@ from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
+from engine.instances.facts import load_facts, save_facts
 from engine.instances.models import (
     InstanceState,
     InstanceStatus,
     ProcessInstance,
     ProtectionCase,
 )
+from engine.scripting.case_facts import CaseFacts
 from engine.services import Services
-from engine.spiff import serialization
+from engine.spiff import serialization, stepping
 from engine.tasks.projection import sync_human_tasks
 from engine.timers.projection import sync_timers
 
@@ -47,6 +49,11 @@ class LoadedInstance:
     case: ProtectionCase
     workflow: BpmnWorkflow
     pinned: Pinned
+    facts: CaseFacts
+
+    def step(self, services: Services) -> stepping.StepContext:
+        """The context pathway code runs in for this instance's next step."""
+        return stepping.StepContext(services.clock, services.calendar, self.facts)
 
 
 def load(session: Session, services: Services, instance_id: int) -> LoadedInstance:
@@ -58,7 +65,13 @@ def load(session: Session, services: Services, instance_id: int) -> LoadedInstan
         raise NotFound(f"process instance {instance_id} has no stored state")
     plain = services.keyring.open(state.ciphertext, state_associated_data(instance_id))
     case = session.get(ProtectionCase, row.case_id)
-    return LoadedInstance(row, case, serialization.load(plain), Pinned.from_json(row.pinned_json))
+    return LoadedInstance(
+        row,
+        case,
+        serialization.load(plain),
+        Pinned.from_json(row.pinned_json),
+        load_facts(session, services.keyring, case.id),
+    )
 
 
 def save(session: Session, services: Services, loaded: LoadedInstance, now: datetime) -> None:
@@ -87,6 +100,7 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         session.flush()
     except StaleDataError as err:
         raise StaleInstance(str(err)) from err
+    save_facts(session, services.keyring, loaded.case.id, loaded.facts, now)
     sync_human_tasks(session, row, workflow, now)
     sync_timers(session, row, workflow, now)
     session.flush()
@@ -126,14 +140,21 @@ def save_and_record(
 ) -> None:
     """Save, then audit what happened, plus the instance's completion if this step ended it."""
     was_completed = loaded.row.status == InstanceStatus.COMPLETED
+    changed_facts = dict(loaded.facts.changed)
     save(session, services, loaded, now)
     context = context_for(session, services, loaded.row, loaded.case)
-    completed = (
-        []
-        if was_completed or loaded.row.status != InstanceStatus.COMPLETED
-        else [Happened(AuditAction.INSTANCE_COMPLETED)]
-    )
-    for event in [*events, *completed]:
+    after: list[Happened] = []
+    if changed_facts:
+        after.append(
+            Happened(
+                AuditAction.CASE_FACTS_CHANGED,
+                detail={"facts": sorted(changed_facts)},
+                payload={"facts": changed_facts},
+            )
+        )
+    if not was_completed and loaded.row.status == InstanceStatus.COMPLETED:
+        after.append(Happened(AuditAction.INSTANCE_COMPLETED))
+    for event in [*events, *after]:
         chain.append(
             session,
             services.keyring,

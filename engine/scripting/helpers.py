@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from engine.clock import SystemClock
 from engine.scripting.bounds import safe_range, safe_sum
+from engine.scripting.case_facts import set_case_fact
 from engine.spiff.clock_seam import current_clock
 from engine.timers import calendar as business
 
@@ -112,4 +113,5 @@ def pathway_builtins() -> dict[str, object]:
         "in_working_days": in_working_days,
         "add_months": add_months,
         "in_months": in_months,
+        "set_case_fact": set_case_fact,
     }

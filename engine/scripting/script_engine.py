@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 )
 
 from engine.errors import ScriptRefused
-from engine.scripting import bounds
+from engine.scripting import bounds, case_facts
 from engine.scripting.compiler import compile_code
 from engine.scripting.helpers import pathway_builtins
 from engine.scripting.policy import ALLOWED_ATTRIBUTES
@@ -44,8 +44,9 @@ def _getattr(obj: Any, name: str) -> Any:
 
 
 def _guards() -> dict[str, Any]:
-    """Names the compiled code calls; set last so task data can never override them."""
+    """Names the compiled code calls, and ``case``; set last so task data never overrides them."""
     return {
+        "case": case_facts.current_view(),
         "__builtins__": pathway_builtins(),
         "_getattr_": _getattr,
         "_getitem_": operator.getitem,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from SpiffWorkflow.task import Task
 
 from engine.clock import Clock, FixedClock
 from engine.errors import EngineError, WorkflowStepFailed
+from engine.scripting.case_facts import CaseFacts, using_facts
 from engine.spiff.clock_seam import using_clock
 from engine.spiff.inspection import WaitingTimer, waiting_timers
 from engine.timers.calendar import BusinessCalendar, using_calendar
@@ -40,9 +42,21 @@ def _describe(err: BaseException) -> str:
     return f"{step}{reason}" if reason and reason != detail else f"{step}{detail}"
 
 
+@dataclass(frozen=True)
+class StepContext:
+    """What pathway code may see while a step runs: time, the working-day calendar, case facts."""
+
+    clock: Clock
+    calendar: BusinessCalendar
+    facts: CaseFacts
+
+    def at(self, clock: Clock) -> StepContext:
+        return replace(self, clock=clock)
+
+
 @contextlib.contextmanager
-def stepping(clock: Clock, calendar: BusinessCalendar) -> Iterator[None]:
-    with using_clock(clock), using_calendar(calendar):
+def stepping(step: StepContext) -> Iterator[None]:
+    with using_clock(step.clock), using_calendar(step.calendar), using_facts(step.facts):
         try:
             yield
         except EngineError:
@@ -51,10 +65,8 @@ def stepping(clock: Clock, calendar: BusinessCalendar) -> Iterator[None]:
             raise WorkflowStepFailed(_describe(err)) from err
 
 
-def start(
-    workflow: BpmnWorkflow, clock: Clock, calendar: BusinessCalendar, data: dict[str, Any]
-) -> None:
-    with stepping(clock, calendar):
+def start(workflow: BpmnWorkflow, step: StepContext, data: dict[str, Any]) -> None:
+    with stepping(step):
         if data:
             for task in workflow.get_tasks():
                 if task.parent is None:  # the root: data set here flows to every task
@@ -63,21 +75,15 @@ def start(
 
 
 def complete(
-    workflow: BpmnWorkflow,
-    task: Task,
-    answers: dict[str, Any],
-    clock: Clock,
-    calendar: BusinessCalendar,
+    workflow: BpmnWorkflow, task: Task, answers: dict[str, Any], step: StepContext
 ) -> None:
-    with stepping(clock, calendar):
+    with stepping(step):
         task.set_data(**answers)
         task.run()
         workflow.do_engine_steps()
 
 
-def fire_due(
-    workflow: BpmnWorkflow, clock: FixedClock, calendar: BusinessCalendar, now: datetime
-) -> list[WaitingTimer]:
+def fire_due(workflow: BpmnWorkflow, step: StepContext, now: datetime) -> list[WaitingTimer]:
     """Fire every timer due by ``now``, earliest first, each *as of its own due time*.
 
     Running each round with the clock at the timer's due time keeps follow-on
@@ -86,7 +92,8 @@ def fire_due(
     day 90, and each missed cycle of a cycle timer fires once, in order.
     """
     fired: list[WaitingTimer] = []
-    with stepping(clock, calendar):
+    clock = FixedClock(now)
+    with stepping(step.at(clock)):
         for _ in range(MAX_CATCH_UP_ROUNDS):
             due = sorted((t for t in waiting_timers(workflow) if t.due_at <= now), key=_due_key)
             if not due:

@@ -12,13 +12,19 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
-from engine.errors import ConflictError, FormValidationFailed, NotFound, PermissionDenied
+from engine.errors import (
+    ConflictError,
+    FormValidationFailed,
+    GuardRefused,
+    NotFound,
+    PermissionDenied,
+)
 from engine.forms.schemas import answer_errors
 from engine.instances import store
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import stepping
-from engine.tasks import access
+from engine.tasks import access, rules
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import COMPLETED, READY
 from engine.users.actors import Actor
@@ -163,8 +169,14 @@ def complete(
         errors = answer_errors(schema, answers)
         if errors:
             raise FormValidationFailed(errors)
+    separation = rules.separation_refusal(session, row, actor, task)
+    if separation:
+        raise PermissionDenied(separation)
+    refusals = rules.guard_refusals(task, answers, loaded.step(services))
+    if refusals:
+        raise GuardRefused(refusals)
     now = services.clock.now()
-    stepping.complete(loaded.workflow, task, answers, services.clock, services.calendar)
+    stepping.complete(loaded.workflow, task, answers, loaded.step(services))
     row.completed_by = actor.username
     completed = store.Happened(
         AuditAction.TASK_COMPLETED,

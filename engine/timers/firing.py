@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.audit.actions import AuditAction
-from engine.clock import FixedClock
 from engine.incidents import service as incidents
 from engine.incidents.models import Incident
 from engine.instances import store
@@ -70,9 +69,7 @@ def fire_timer(
     loaded = store.load(session, services, row.instance_id)
     if loaded.row.status != InstanceStatus.RUNNING:
         return []
-    fired_timers = stepping.fire_due(
-        loaded.workflow, FixedClock(row.due_at), services.calendar, now
-    )
+    fired_timers = stepping.fire_due(loaded.workflow, loaded.step(services), now)
     fired = [
         FiredTimer(t.id, loaded.row.id, loaded.case.ref, t.bpmn_id, t.name, t.due_at, now)
         for t in fired_timers

@@ -23,7 +23,7 @@ def pathways(cli_env):
     env = cli_env
 
     def run(*args: str, expect: int = 0, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(  # noqa: S603 - our own CLI with test arguments
+        result = subprocess.run(
             [sys.executable, "-m", "webapp.cli", *args],
             env=env,
             capture_output=True,

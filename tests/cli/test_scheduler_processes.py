@@ -34,13 +34,18 @@ def _ticks(engine, tmp_path, people, count: int) -> None:
 
 
 @pytest.mark.postgres_only
-def test_two_schedulers_fire_a_thousand_timers_exactly_once(engine, tmp_path, people, cli_env, database_url):
+def test_two_schedulers_fire_a_thousand_timers_exactly_once(
+    engine, tmp_path, people, cli_env, database_url
+):
     # The engine's clock is in January 2026: these timers are long overdue in real time.
     _ticks(engine, tmp_path, people, 1000)
     runs = [
-        subprocess.Popen(  # noqa: S603 - our CLI
-            [*CLI, "scheduler", "--once", "--json"], env=cli_env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+        subprocess.Popen(
+            [*CLI, "scheduler", "--once", "--json"],
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
@@ -49,7 +54,9 @@ def test_two_schedulers_fire_a_thousand_timers_exactly_once(engine, tmp_path, pe
     fired = [f["timer_id"] for out, _ in outputs for f in json.loads(out)["fired"]]
     assert len(fired) == 1000
     assert len(set(fired)) == 1000
-    rows = _audit(database_url, "SELECT task_id FROM audit_event WHERE action = 'instance:timer:fired'")
+    rows = _audit(
+        database_url, "SELECT task_id FROM audit_event WHERE action = 'instance:timer:fired'"
+    )
     assert sorted(r[0] for r in rows) == sorted(fired)
     states = _audit(database_url, "SELECT status, count(*) FROM process_instance GROUP BY status")
     assert states == [("completed", 1000)]
@@ -69,9 +76,11 @@ time.sleep(120)
 """
 
 
-def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(engine, tmp_path, people, cli_env):
+def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(
+    engine, tmp_path, people, cli_env
+):
     _ticks(engine, tmp_path, people, 5)
-    with subprocess.Popen(  # noqa: S603 - our own code
+    with subprocess.Popen(
         [sys.executable, "-c", CLAIM_AND_HANG], env=cli_env, stdout=subprocess.PIPE, text=True
     ) as doomed:
         assert doomed.stdout.readline().strip() == "5"  # it holds five leases...
@@ -79,9 +88,13 @@ def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(engine, tmp_p
         doomed.wait(timeout=30)
 
     def sweep_once() -> int:
-        done = subprocess.run(  # noqa: S603
-            [*CLI, "scheduler", "--once", "--json"], env=cli_env, capture_output=True, text=True,
-            timeout=120, check=True,
+        done = subprocess.run(
+            [*CLI, "scheduler", "--once", "--json"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
         return len(json.loads(done.stdout)["fired"])
 
@@ -95,31 +108,54 @@ def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(engine, tmp_p
     assert time.monotonic() - began >= 2.0  # not before the 3-second leases ran out
 
 
-@pytest.mark.skipif("DATABASE_URL" in __import__("os").environ, reason="the latency promise is tested on the embedded default")
+@pytest.mark.skipif(
+    "DATABASE_URL" in __import__("os").environ,
+    reason="the latency promise is tested on the embedded default",
+)
 def test_pathways_serve_fires_a_timer_within_a_second_of_it_falling_due(tmp_path, cli_env):
     """Real time, on purpose: the one test of the live service's latency."""
     folder = tmp_path / "latency"
     from tests.support import bpmn  # noqa: PLC0415
 
     bpmn.write(folder, "tick.bpmn", tp.tick_text('"PT2S"'))
-    for args in (["db", "upgrade"], ["users", "add", "ops", "--role", "caseworker"], ["deploy", str(folder)]):
-        subprocess.run([*CLI, *args], env=cli_env, check=True, capture_output=True, timeout=120)  # noqa: S603
-    serve = subprocess.Popen(  # noqa: S603
-        [*CLI, "serve", "--safety-interval", "0.5"], env=cli_env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
+    for args in (
+        ["db", "upgrade"],
+        ["users", "add", "ops", "--role", "caseworker"],
+        ["deploy", str(folder)],
+    ):
+        subprocess.run([*CLI, *args], env=cli_env, check=True, capture_output=True, timeout=120)
+    serve = subprocess.Popen(
+        [*CLI, "serve", "--safety-interval", "0.5"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         assert "Timers are running" in _read_until(serve, "Timers are running")
-        subprocess.run([*CLI, "start", "tick", "--as", "ops"], env=cli_env, check=True, capture_output=True, timeout=60)  # noqa: S603
+        subprocess.run(
+            [*CLI, "start", "tick", "--as", "ops"],
+            env=cli_env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         url = cli_env["DATABASE_URL"]
         deadline = time.monotonic() + 15
         rows = []
         while not rows and time.monotonic() < deadline:
             time.sleep(0.2)
-            rows = _audit(url, "SELECT occurred_at, detail_json FROM audit_event WHERE action = 'instance:timer:fired'")
+            rows = _audit(
+                url,
+                "SELECT occurred_at, detail_json FROM audit_event WHERE action = 'instance:timer:fired'",
+            )
         assert rows, "the timer never fired"
         occurred_at, detail = rows[0]
-        fired_at = occurred_at if isinstance(occurred_at, datetime) else datetime.fromisoformat(occurred_at)
+        fired_at = (
+            occurred_at
+            if isinstance(occurred_at, datetime)
+            else datetime.fromisoformat(occurred_at)
+        )
         due_at = datetime.fromisoformat(json.loads(detail)["due_at"])
         lateness = (fired_at.replace(tzinfo=UTC) - due_at).total_seconds()
         print(f"timer fired {lateness:.3f} s after falling due")

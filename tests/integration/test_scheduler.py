@@ -44,8 +44,11 @@ def test_after_forty_days_down_every_missed_timer_fires_once_in_order(engine, re
 def _poisoned(engine, tmp_path, people):
     text = b.definitions(
         b.process(
-            "poisoned", b.start(), b.timer_catch("wait", '"P1D"', name="Poisoned"),
-            b.script_task("explode", "x = missing_value + 1"), b.end(),
+            "poisoned",
+            b.start(),
+            b.timer_catch("wait", '"P1D"', name="Poisoned"),
+            b.script_task("explode", "x = missing_value + 1"),
+            b.end(),
             *b.chain("start", "wait", "explode", "end"),
         )
     )
@@ -72,13 +75,19 @@ def test_a_poisoned_timer_backs_off_then_becomes_an_incident_without_blocking_ot
     assert len(third.failed) == 1 and len(third.incidents) == 1
 
     [incident] = engine.incidents()
-    assert (incident.instance_id, incident.bpmn_id, incident.attempts) == (poisoned.instance_id, "wait", 3)
+    assert (incident.instance_id, incident.bpmn_id, incident.attempts) == (
+        poisoned.instance_id,
+        "wait",
+        3,
+    )
     assert "missing_value" in incident.error
     assert [t.status for t in engine.timers()] == ["incident"]
     clock.advance(days=1)
     assert engine.sweep_timers(policy=policy).failed == []  # incidents wait for a person
     with engine.db.sa_engine.connect() as c:
-        done = c.execute(sa.text("SELECT count(*) FROM process_instance WHERE status = 'completed'")).scalar()
+        done = c.execute(
+            sa.text("SELECT count(*) FROM process_instance WHERE status = 'completed'")
+        ).scalar()
     assert done == len(healthy)
     actions = [e.action for e in engine.history(poisoned.instance_id)]
     assert actions == ["instance:started", "instance:incident:raised"]
@@ -96,11 +105,15 @@ def test_a_leased_timer_is_left_alone_until_its_lease_expires(engine, tmp_path, 
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
     engine.start("tick", actor=people["caseworker"])
     clock.advance(days=2)
-    crashed = Sweeper(engine.write, engine.services, owner="crashed", policy=SweepPolicy(lease=timedelta(hours=1)))
+    crashed = Sweeper(
+        engine.write, engine.services, owner="crashed", policy=SweepPolicy(lease=timedelta(hours=1))
+    )
     assert len(crashed.claim(clock.now())) == 1  # ...and the scheduler dies before firing
     assert engine.sweep_timers().fired == []
     with engine.db.write() as session:  # the lease runs out (database clock)
-        session.execute(sa.text("UPDATE timer SET lock_expires_at = :t"), {"t": "2000-01-01 00:00:00"})
+        session.execute(
+            sa.text("UPDATE timer SET lock_expires_at = :t"), {"t": "2000-01-01 00:00:00"}
+        )
     assert len(engine.sweep_timers().fired) == 1
     # The crashed scheduler, were it to wake up, finds nothing left to fire.
     assert crashed.sweep(clock.now()).fired == []

@@ -34,17 +34,36 @@ def recovery_text() -> str:
             b.flow("weekly_check_in", "check_in_done"),
             b.flow("support", "e1"),
             *b.chain("reflection", "decide", "e2"),
-            lanes={"Caseworker": ["start", "split", "support", "weekly_check_in", "check_in_done", "reflection", "decide", "e1", "e2"]},
+            lanes={
+                "Caseworker": [
+                    "start",
+                    "split",
+                    "support",
+                    "weekly_check_in",
+                    "check_in_done",
+                    "reflection",
+                    "decide",
+                    "e1",
+                    "e2",
+                ]
+            },
         )
     )
 
 
 def tick_text(duration: str = '"P1D"') -> str:
     return b.definitions(
-        b.process("tick", b.start(), b.timer_catch("wait", duration, name="Tick"), b.end(),
-                  *b.chain("start", "wait", "end"))
+        b.process(
+            "tick",
+            b.start(),
+            b.timer_catch("wait", duration, name="Tick"),
+            b.end(),
+            *b.chain("start", "wait", "end"),
+        )
     )
 
 
 def deploy(engine, folder: Path, name: str, text: str) -> None:
-    engine.deploy([b.write(folder, f"{name}.bpmn", text, {"support.json": SUPPORT_FORM})], actor="system")
+    engine.deploy(
+        [b.write(folder, f"{name}.bpmn", text, {"support.json": SUPPORT_FORM})], actor="system"
+    )
