@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from engine.clock import SystemClock
+from engine.rules import ilo_ec
 from engine.scripting.bounds import safe_range, safe_sum
 from engine.scripting.case_facts import set_case_fact
 from engine.spiff.clock_seam import current_clock
@@ -74,6 +75,11 @@ def in_months(months: int) -> str:
     return add_months(now(), months)
 
 
+def ilo_presumption(indicators: list[str], is_child: bool) -> dict:
+    """The ILO/EC presumption rule (``engine/rules/ilo_ec.py``) over the screening's indicators."""
+    return ilo_ec.assess(list(indicators), is_child=bool(is_child))
+
+
 def pathway_builtins() -> dict[str, object]:
     """A fresh builtins mapping for one evaluation (scripts cannot mutate a shared one)."""
     return {
@@ -114,4 +120,5 @@ def pathway_builtins() -> dict[str, object]:
         "add_months": add_months,
         "in_months": in_months,
         "set_case_fact": set_case_fact,
+        "ilo_presumption": ilo_presumption,
     }

@@ -1,0 +1,1 @@
+"""Domain rules that pathway code calls by name, kept in readable, tested Python."""
