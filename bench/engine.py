@@ -33,6 +33,8 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.clock import FixedClock  # noqa: E402
 from engine.config import PROJECT_ROOT, Settings  # noqa: E402
+
+DEMO = PROJECT_ROOT / "tests" / "fixtures" / "demo"
 from engine.crypto.keyring import Keyring, new_key  # noqa: E402
 from engine.db.database import Database  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
@@ -48,7 +50,7 @@ VISIT = {"visit_date": "2026-01-14", "outcome": "doing_well"}
 
 
 def raw_run(n: int) -> list[float]:
-    source = (PROJECT_ROOT / "workflows" / "demo_referral.bpmn").read_bytes()
+    source = (DEMO / "demo_referral.bpmn").read_bytes()
     parser = new_parser()
     parser.add_bpmn_xml(parse_xml(source, "demo_referral.bpmn"), "demo_referral.bpmn")
     spec = parser.get_spec("demo_referral")
@@ -85,7 +87,7 @@ def engine_run(n: int, url: str | None, folder: Path) -> list[float]:
     engine.upgrade_database()
     engine.add_user("fr", roles=["first_responder"])
     engine.add_user("cw", roles=["caseworker"])
-    engine.deploy(actor="system")
+    engine.deploy([DEMO], actor="system")
     costs = []
     for _ in range(n):
         started = engine.start("demo_referral", actor="fr")

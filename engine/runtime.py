@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.audit import chain, queries
@@ -23,13 +23,13 @@ from engine.clock import Clock, SystemClock, ensure_utc
 from engine.config import Settings
 from engine.crypto.keyring import Keyring
 from engine.db.database import Database
-from engine.db.migrate import upgrade
+from engine.db.migrate import is_up_to_date, upgrade
 from engine.definitions import deploy as deploying
 from engine.definitions import repository
 from engine.definitions.roles import configured_roles
 from engine.definitions.sources import FormLookup, SourceFile, collect
 from engine.definitions.specs import SpecLibrary
-from engine.errors import ConflictError, NotFound, PermissionDenied
+from engine.errors import ConflictError, InvalidRequest, NotFound, PermissionDenied
 from engine.incidents import service as incident_service
 from engine.instances import commands as instance_commands
 from engine.instances.store import StaleInstance
@@ -78,6 +78,15 @@ class Engine:
 
     def upgrade_database(self) -> None:
         upgrade(self.db)
+
+    def require_current_schema(self) -> None:
+        """A clear refusal instead of SQL errors when migrations have not been run."""
+        try:
+            current = is_up_to_date(self.db)
+        except OperationalError:
+            current = False
+        if not current:
+            raise InvalidRequest("the database schema is not up to date: run `pathways db upgrade`")
 
     def close(self) -> None:
         self.db.dispose()

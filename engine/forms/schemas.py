@@ -30,7 +30,8 @@ _TYPE_MESSAGES = {
     "null": "Leave this empty.",
 }
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
-RESERVED_FIELDS = frozenset({"case"})  # pathway code reads the case's facts under this name
+# Pathway code reads the case's facts as ``case`` and the task's data as ``data``.
+RESERVED_FIELDS = frozenset({"case", "data"})
 _BRANCHES = ("if", "then", "else")
 
 

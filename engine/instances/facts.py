@@ -1,10 +1,18 @@
-"""Storing case facts: one encrypted, versioned row per case."""
+"""Storing case facts: one encrypted, versioned row per case.
+
+Facts are read without locks. At save, a step that changed facts writes them
+under the row's version; a step that only *read* them (a guard) still checks
+the version with a no-op ``UPDATE ... WHERE version = <read>``. Either way, two
+steps of one case that overlap cannot both commit on stale facts: the later
+one is retried from a fresh read (see ``Engine.write``).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.crypto.keyring import Keyring
@@ -17,30 +25,38 @@ def _associated(case_id: int) -> bytes:
 
 
 def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime) -> None:
-    """Every case has its row from the start, so writers can always lock it."""
+    """Every case has its row from the start, so there is always a version to check."""
     sealed = keyring.seal(b"{}", _associated(case_id))
     session.add(CaseFactsRow(case_id=case_id, ciphertext=sealed, updated_at=now))
     session.flush()
 
 
 def load_facts(session: Session, keyring: Keyring, case_id: int) -> CaseFacts:
-    """Read and lock the case's facts: a step that reads them (a guard) and a step that
-    changes them (another pathway of the same case) cannot both commit on stale facts."""
-    row = session.get(CaseFactsRow, case_id, with_for_update=True)
+    row = session.get(CaseFactsRow, case_id)
     if row is None:
         return CaseFacts()
-    return CaseFacts(json.loads(keyring.open(row.ciphertext, _associated(case_id))))
+    values = json.loads(keyring.open(row.ciphertext, _associated(case_id)))
+    return CaseFacts(values, version=row.version)
 
 
 def save_facts(
     session: Session, keyring: Keyring, case_id: int, facts: CaseFacts, now: datetime
-) -> None:
-    """Write only when something changed; the row's version guards against lost updates."""
-    if not facts.changed:
-        return
-    sealed = keyring.seal(json.dumps(facts.values, sort_keys=True).encode(), _associated(case_id))
+) -> bool:
+    """Write changed facts, or confirm unchanged ones are still current; False when stale."""
     row = session.get(CaseFactsRow, case_id)
     if row is None:
-        session.add(CaseFactsRow(case_id=case_id, ciphertext=sealed, updated_at=now))
-    else:
+        return True
+    if facts.changed:
+        sealed = keyring.seal(
+            json.dumps(facts.values, sort_keys=True).encode(), _associated(case_id)
+        )
         row.ciphertext, row.updated_at = sealed, now
+        session.flush()  # the version column turns a lost race into StaleDataError
+        return True
+    still_current = session.execute(
+        update(CaseFactsRow)
+        .where(CaseFactsRow.case_id == case_id, CaseFactsRow.version == facts.version)
+        .values(version=CaseFactsRow.version)
+        .execution_options(synchronize_session=False)
+    )
+    return still_current.rowcount == 1

@@ -100,7 +100,12 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         session.flush()
     except StaleDataError as err:
         raise StaleInstance(str(err)) from err
-    save_facts(session, services.keyring, loaded.case.id, loaded.facts, now)
+    try:
+        current = save_facts(session, services.keyring, loaded.case.id, loaded.facts, now)
+    except StaleDataError as err:
+        raise StaleInstance(str(err)) from err
+    if not current:
+        raise StaleInstance("the case's facts changed meanwhile")
     sync_human_tasks(session, row, workflow, now)
     sync_timers(session, row, workflow, now)
     session.flush()

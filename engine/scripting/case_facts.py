@@ -22,9 +22,10 @@ MAX_FACTS_BYTES = 64 * 1024
 
 
 class CaseFacts:
-    def __init__(self, values: dict[str, Any] | None = None) -> None:
+    def __init__(self, values: dict[str, Any] | None = None, *, version: int | None = None) -> None:
         self._values: dict[str, Any] = dict(values or {})
         self.changed: dict[str, Any] = {}
+        self.version = version  # of the stored row these values were read from
 
     @property
     def values(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from RestrictedPython.Guards import (
@@ -43,10 +44,13 @@ def _getattr(obj: Any, name: str) -> Any:
     return getattr(obj, name)
 
 
-def _guards() -> dict[str, Any]:
-    """Names the compiled code calls, and ``case``; set last so task data never overrides them."""
+def _guards(context: dict[str, Any]) -> dict[str, Any]:
+    """Names the compiled code calls, plus ``case`` (the case's facts) and ``data`` (this
+    task's data, for optional answers: ``data.get('x', [])``); set last so task data can
+    never override them."""
     return {
         "case": case_facts.current_view(),
+        "data": MappingProxyType(context),
         "__builtins__": pathway_builtins(),
         "_getattr_": _getattr,
         "_getitem_": operator.getitem,
@@ -62,13 +66,13 @@ def _guards() -> dict[str, Any]:
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None):
         code = compile_code(expression, "eval")
-        namespace = {**(external_context or {}), **context, **_guards()}
+        namespace = {**(external_context or {}), **context, **_guards(context)}
         return bounds.run_bounded(eval, code, namespace)
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         code = compile_code(script, "exec")
         external = external_context or {}
-        guards = _guards()
+        guards = _guards(dict(context))
         namespace = {**external, **context, **guards}
         bounds.run_bounded(exec, code, namespace)
         for name in list(context):

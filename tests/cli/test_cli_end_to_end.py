@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from engine.db.database import normalise_url
 from tests.conftest import ON_POSTGRES
+
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 
 
 @pytest.fixture
@@ -57,12 +60,12 @@ def test_the_cli_tour(pathways, database_url):
         stdin="a good long password\n",
     )
 
-    deployed = _json(pathways("deploy", "--as", "cleo", "--json"))
+    deployed = _json(pathways("deploy", str(DEMO), "--as", "cleo", "--json"))
     assert {(d["process_key"], d["version"], d["changed"]) for d in deployed} == {
         ("demo_referral", 1, True),
         ("demo_follow_up", 1, True),
     }
-    again = _json(pathways("deploy", "--as", "cleo", "--json"))
+    again = _json(pathways("deploy", str(DEMO), "--as", "cleo", "--json"))
     assert not any(d["changed"] for d in again)
     assert "demo_referral" in pathways("definitions").stdout
 
@@ -161,3 +164,18 @@ def test_unknown_ids_and_bad_json_fail_cleanly(pathways):
     )
     assert "no deployed process" in pathways("start", "nothing", "--as", "ana", expect=4).stderr
     assert "no history" in pathways("history", "99", expect=4).stderr
+
+
+def test_an_unmigrated_database_gets_a_plain_message(cli_env, tmp_path):
+    env = dict(cli_env, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "definitions"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "run `pathways db upgrade`" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -134,3 +134,69 @@ def test_a_timer_firing_during_a_completion_is_retried_not_lost(
     assert status == "completed"
     assert engine.timers() == []
     assert engine.verify_audit().ok
+
+
+@pytest.mark.postgres_only
+def test_a_guard_that_read_facts_another_step_then_changed_is_re_evaluated(
+    engine, tmp_path, monkeypatch
+):
+    """Write skew across a case's pathways: a return checked against facts that a concurrent
+    step changes (the reflection period starts) must not commit on the stale read."""
+    from tests.integration.test_rules import _deploy  # noqa: PLC0415
+
+    _deploy(engine, tmp_path)
+    engine.add_user("ro", roles=["return_officer"])
+    engine.add_user("cw", roles=["caseworker"])
+    # The return pathway first, then a reflection pathway whose first step is a task.
+    started = engine.start("return", actor="ro")
+    schedule = only_task(engine, "ro")
+
+    reflection_committed = threading.Event()
+    returner_read = threading.Event()
+    returner_loads = []
+    seen = threading.local()
+    real_save, real_load = store.save, store.load
+
+    def load_and_tell(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        if threading.current_thread().name == "returner":
+            returner_loads.append(loaded.facts.version)
+            returner_read.set()
+        return loaded
+
+    def wait_then_save(*args, **kwargs):
+        # The return step has read the facts and passed its guard; before it saves,
+        # the reflection pathway starts and commits.
+        if threading.current_thread().name == "returner" and not getattr(seen, "waited", False):
+            seen.waited = True
+            assert reflection_committed.wait(timeout=20)
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", wait_then_save)
+    monkeypatch.setattr(store, "load", load_and_tell)
+    results = {}
+
+    def schedule_return():
+        try:
+            engine.complete_task(schedule.id, actor="ro", answers={"departure": "2026-02-01"})
+            results["return"] = "scheduled"
+        except Exception as err:
+            results["return"] = err
+
+    def start_reflection():
+        assert returner_read.wait(timeout=20)
+        engine.start("reflection", actor="cw", case_ref=started.case_ref)
+        reflection_committed.set()
+
+    returner = threading.Thread(target=schedule_return, name="returner")
+    reflector = threading.Thread(target=start_reflection, name="reflector")
+    returner.start()
+    reflector.start()
+    returner.join(60)
+    reflector.join(60)
+    assert isinstance(results["return"], Exception), results
+    assert "reflection period" in str(results["return"])
+    assert (
+        len(returner_loads) == 2 and returner_loads[0] < returner_loads[1]
+    )  # retried on fresh facts
+    assert engine.verify_audit().ok

@@ -18,7 +18,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (idempotent)."""
-    engine_from_env().upgrade_database()
+    engine_from_env(check_schema=False).upgrade_database()
     click.echo("database is up to date")
 
 
@@ -165,7 +165,7 @@ def serve(host: str, port: int, safety_interval: float) -> None:
     click.echo(
         f"Protection Pathways on {engine.db.dialect}; the web inbox will listen on "
         f"http://{host}:{port}. Meanwhile use the CLI, e.g.:\n"
-        "  .venv/bin/pathways start demo_referral --as first_responder\n"
+        "  .venv/bin/pathways start identification --as first_responder\n"
         "  .venv/bin/pathways tasks --as first_responder"
     )
     _run_scheduler(engine, safety_interval=safety_interval, banner="Timers are running")

@@ -71,10 +71,13 @@ def read_data(value: str | None) -> dict[str, Any]:
     return data
 
 
-def engine_from_env():
+def engine_from_env(*, check_schema: bool = True):
     from engine.runtime import Engine  # noqa: PLC0415 - keep `pathways --help` fast
 
-    return Engine()
+    engine = Engine()
+    if check_schema:
+        engine.require_current_schema()
+    return engine
 
 
 @click.group(cls=PathwaysGroup)

@@ -1,0 +1,82 @@
+"""Reading scenario files (YAML) into steps, with errors that name the file and step."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.clock import parse_instant
+from engine.errors import InvalidRequest
+
+STEP_KINDS = ("start", "complete", "refused", "claim", "wait", "expect")
+_DURATION = re.compile(r"^\s*(\d+)\s*(minute|hour|day|week)s?\s*$")
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    target: Any
+    options: dict[str, Any]
+    index: int
+
+    def describe(self) -> str:
+        return f"step {self.index + 1} ({self.kind} {self.target})"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path | None
+    steps: list[Step]
+    start_at: datetime
+    proves: list[str] = field(default_factory=list)
+    users: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``"30 days"``, ``"2 hours"``, or ``{"days": 30, "hours": 1}``."""
+    if isinstance(value, dict):
+        return timedelta(**{str(k): float(v) for k, v in value.items()})
+    match = _DURATION.match(str(value))
+    if not match:
+        raise InvalidRequest(f"cannot read the duration {value!r} (e.g. '30 days')")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{f"{unit}s": amount})
+
+
+def load(path: Path) -> Scenario:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise InvalidRequest(f"{path.name}: not valid YAML: {err}") from err
+    return from_dict(document, path)
+
+
+def from_dict(document: Any, path: Path | None = None) -> Scenario:
+    where = path.name if path else "scenario"
+    if not isinstance(document, dict) or "steps" not in document or "name" not in document:
+        raise InvalidRequest(f"{where}: a scenario needs a name and steps")
+    steps = []
+    for index, raw in enumerate(document["steps"]):
+        kinds = [k for k in STEP_KINDS if k in (raw or {})]
+        if len(kinds) != 1:
+            raise InvalidRequest(
+                f"{where}: step {index + 1} needs exactly one of {', '.join(STEP_KINDS)}"
+            )
+        kind = kinds[0]
+        options = {k: v for k, v in raw.items() if k != kind}
+        steps.append(Step(kind, raw[kind], options, index))
+    start_at = document.get("start_at", "2026-03-02T09:00:00+00:00")
+    return Scenario(
+        name=document["name"],
+        path=path,
+        steps=steps,
+        start_at=parse_instant(str(start_at)),
+        proves=list(document.get("proves", [])),
+        users={k: list(v) for k, v in (document.get("users") or {}).items()},
+    )

@@ -1,0 +1,1 @@
+"""One module per shipped pathway: its forms and its diagram."""
