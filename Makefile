@@ -26,6 +26,7 @@ run: $(STAMP) ## Migrate, deploy workflows/, seed demo users, serve on 127.0.0.1
 test: $(STAMP) ## Lint, then the whole test suite (DATABASE_URL=postgresql://... for PostgreSQL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 lint: $(STAMP) ## Ruff only

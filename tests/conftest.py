@@ -33,6 +33,8 @@ from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
 from engine.db.database import Database, normalise_url  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
+from tests.support.web import PASSWORD, sign_in  # noqa: E402
+from webapp.app import create_app  # noqa: E402
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")
@@ -158,3 +160,51 @@ def people(engine: Engine) -> dict[str, str]:
     for username, roles in accounts.items():
         engine.add_user(username, roles=roles)
     return {name: name for name in accounts}
+
+
+# -- web ------------------------------------------------------------------------------------
+
+ROLES = [
+    "admin",
+    "coordinator",
+    "supervisor",
+    "first_responder",
+    "caseworker",
+    "identification_officer",
+    "child_protection_officer",
+    "legal_adviser",
+    "return_officer",
+]
+
+
+@pytest.fixture
+def web_engine(engine):
+    engine.deploy(actor="system")
+    for role in ROLES:
+        engine.add_user(role, roles=[role], password=PASSWORD)
+    return engine
+
+
+@pytest.fixture
+def app(web_engine):
+    application = create_app(web_engine)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in("caseworker")`` -> a test client with that user's session."""
+
+    def make(username: str):
+        client = app.test_client()
+        response = sign_in(client, username)
+        assert response.status_code == 302, response.text
+        return client
+
+    return make

@@ -9,6 +9,8 @@ class AuditAction(StrEnum):
     DEFINITION_DEPLOYED = "definition:deployed"
     CASE_CREATED = "case:created"
     CASE_FACTS_CHANGED = "case:facts:changed"
+    CASE_VIEWED = "case:viewed"
+    CASE_ACCESS_REFUSED = "case:access:refused"
     INSTANCE_STARTED = "instance:started"
     INSTANCE_COMPLETED = "instance:completed"
     INSTANCE_SUSPENDED = "instance:suspended"
@@ -16,6 +18,7 @@ class AuditAction(StrEnum):
     INSTANCE_TERMINATED = "instance:terminated"
     TASK_CLAIMED = "instance:task:claimed"
     TASK_UNCLAIMED = "instance:task:unclaimed"
+    TASK_REASSIGNED = "instance:task:reassigned"
     TASK_COMPLETED = "instance:task:completed"
     TIMER_FIRED = "instance:timer:fired"
     INCIDENT_RAISED = "instance:incident:raised"
@@ -24,6 +27,8 @@ class AuditAction(StrEnum):
     USER_ROLES_CHANGED = "user:roles:changed"
     LOGIN_OK = "user:login:ok"
     LOGIN_FAILED = "user:login:failed"
+    LOGOUT = "user:logout"
+    TOKEN_CREATED = "user:token:created"  # noqa: S105 - an audit action name, not a secret
 
     @property
     def label(self) -> str:

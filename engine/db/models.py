@@ -1,6 +1,7 @@
 """Every mapped table, imported in one place for Alembic and for relationship resolution."""
 
 from engine.audit.models import AuditChainHead, AuditEvent
+from engine.cases.models import CaseMember
 from engine.db.base import Base
 from engine.definitions.models import ProcessDefinition
 from engine.incidents.models import Incident
@@ -11,15 +12,17 @@ from engine.instances.models import (
     ProcessInstance,
     ProtectionCase,
 )
-from engine.tasks.models import HumanTask
+from engine.tasks.models import HumanTask, TaskDraft
 from engine.timers.models import SchedulerLock, Timer
-from engine.users.models import User, UserRole
+from engine.users.models import ApiToken, User, UserRole, WebSession
 
 __all__ = [
+    "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "Base",
     "CaseFactsRow",
+    "CaseMember",
     "CaseRefCounter",
     "HumanTask",
     "Incident",
@@ -28,7 +31,9 @@ __all__ = [
     "ProcessInstance",
     "ProtectionCase",
     "SchedulerLock",
+    "TaskDraft",
     "Timer",
     "User",
     "UserRole",
+    "WebSession",
 ]

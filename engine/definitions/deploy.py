@@ -75,7 +75,8 @@ def deploy(
             file_name=candidate.file_name,
             content_hash=candidate.content_hash,
             source=candidate.source,
-            forms_json=json.dumps(candidate.forms, sort_keys=True),
+            # Field order is the form's question order: never sort it.
+            forms_json=json.dumps(candidate.forms),
             called_keys_json=candidate.references_json(),
             deployed_by=actor,
             deployed_at=now,

@@ -46,7 +46,7 @@ class Candidate:
     @property
     def content_hash(self) -> str:
         digest = hashlib.sha256(self.source.encode())
-        digest.update(json.dumps(self.forms, sort_keys=True).encode())
+        digest.update(json.dumps(self.forms).encode())  # order matters: it is the questions' order
         return digest.hexdigest()
 
     def references_json(self) -> str:

@@ -6,7 +6,9 @@ writes state, projections and audit together.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +24,9 @@ from engine.instances.facts import create_facts, load_facts
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import serialization, stepping
+from engine.spiff.inspection import properties
+from engine.tasks.models import HumanTask
+from engine.tasks.projection import READY
 from engine.users.actors import Actor
 
 MAX_START_DATA_BYTES = 256 * 1024
@@ -126,7 +131,29 @@ def start_instance(
         payload={"data": data} if data else None,
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[started])
+    _assign_to_starter(session, loaded, actor, now)
     return Started(case.ref, row.id, process_key, root.version, row.status)
+
+
+ASSIGN_TO_STARTER = "assignToStarter"
+
+
+def _assign_to_starter(
+    session: Session, loaded: store.LoadedInstance, actor: Actor, now: datetime
+) -> None:
+    """First tasks marked ``assignToStarter`` go to whoever started the case.
+
+    Anyone may start a screening (first responders are many and varied), so the
+    screening itself must be theirs to complete, whatever their roles.
+    """
+    if actor.is_system:
+        return
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)
+    ):
+        task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+        if task is not None and properties(task).get(ASSIGN_TO_STARTER) == "true":
+            row.assignee, row.claimed_at = actor.username, now
 
 
 _TRANSITIONS = {

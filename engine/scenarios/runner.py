@@ -42,7 +42,9 @@ class Outcome:
 
 
 class Run:
-    def __init__(self, engine: Engine, clock: FixedClock, scenario: Scenario) -> None:
+    """Runs one scenario; with ``clock=None`` it runs in real time (demo data: no waiting)."""
+
+    def __init__(self, engine: Engine, clock: FixedClock | None, scenario: Scenario) -> None:
         self.engine, self.clock, self.scenario = engine, clock, scenario
         self.case_ref: str | None = None
         self.instances: dict[str, int] = {}
@@ -51,7 +53,8 @@ class Run:
 
     def prepare(self) -> None:
         """One user per role named after it (``caseworker``), plus the scenario's extra users."""
-        self.clock.set(self.scenario.start_at)
+        if self.clock is not None:
+            self.clock.set(self.scenario.start_at)
         for role in self.engine.roles():
             if not self.engine.user_exists(role):
                 self.engine.add_user(role, roles=[role])
@@ -141,6 +144,8 @@ class Run:
         raise ScenarioFailed("expected a refusal, but the task was completed")
 
     def _wait(self, step: Step) -> None:
+        if self.clock is None:
+            raise ScenarioFailed("a real-time run cannot wait")
         self.clock.advance(parse_duration(step.target))
         self.engine.sweep_timers()
 
@@ -273,7 +278,7 @@ def _equal(what: str, actual: Any, expected: Any) -> None:
         raise ScenarioFailed(f"{what}: expected {expected!r}, got {actual!r}")
 
 
-def run_scenario(engine: Engine, clock: FixedClock, scenario: Scenario) -> Outcome:
+def run_scenario(engine: Engine, clock: FixedClock | None, scenario: Scenario) -> Outcome:
     try:
         Run(engine, clock, scenario).run()
     except ScenarioFailed as failure:

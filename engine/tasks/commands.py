@@ -16,6 +16,7 @@ from engine.errors import (
     ConflictError,
     FormValidationFailed,
     GuardRefused,
+    InvalidRequest,
     NotFound,
     PermissionDenied,
 )
@@ -25,9 +26,10 @@ from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionC
 from engine.services import Services
 from engine.spiff import stepping
 from engine.tasks import access, rules
+from engine.tasks.drafts import discard_drafts
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import COMPLETED, READY
-from engine.users.actors import Actor
+from engine.users.actors import Actor, resolve_actor
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,31 @@ def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor)
     )
 
 
+def reassign(
+    session: Session, services: Services, *, task_id: str, actor: Actor, to_user: str, reason: str
+) -> HumanTask:
+    """Supervisors move a task to someone else holding its role, with a reason."""
+    row = _task_row(session, task_id, lock=True)
+    if not actor.is_supervisor:
+        raise PermissionDenied("only supervisors and administrators may reassign tasks")
+    if row.state != READY:
+        raise _not_open(row)
+    if not reason.strip():
+        raise InvalidRequest("a reason is required")
+    target = resolve_actor(session, to_user)
+    if not access.holds_role(target, row):
+        raise InvalidRequest(f"{to_user} does not hold the role {row.role!r} of task '{row.title}'")
+    return _assign(
+        session,
+        services,
+        row,
+        actor=actor,
+        assignee=to_user,
+        action=AuditAction.TASK_REASSIGNED,
+        extra={"reason": reason.strip()},
+    )
+
+
 def _assign(
     session: Session,
     services: Services,
@@ -117,6 +144,7 @@ def _assign(
     actor: Actor,
     assignee: str | None,
     action: AuditAction,
+    extra: dict[str, str] | None = None,
 ) -> HumanTask:
     """Claiming touches only the projection: the workflow state does not know assignees."""
     now = services.clock.now()
@@ -133,7 +161,12 @@ def _assign(
         action=action,
         context=store.context_for(session, services, instance, case),
         task_id=row.id,
-        detail={"bpmn_id": row.bpmn_id, "title": row.title, "previous_assignee": previous},
+        detail={
+            "bpmn_id": row.bpmn_id,
+            "title": row.title,
+            "previous_assignee": previous,
+            **(extra or {}),
+        },
     )
     return row
 
@@ -185,6 +218,7 @@ def complete(
         payload={"answers": answers},
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[completed])
+    discard_drafts(session, row.id)
     next_ids = session.scalars(
         select(HumanTask.id)
         .where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)

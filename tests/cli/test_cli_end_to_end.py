@@ -179,3 +179,14 @@ def test_an_unmigrated_database_gets_a_plain_message(cli_env, tmp_path):
     assert result.returncode == 2
     assert "run `pathways db upgrade`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_seed_creates_users_and_a_few_cases_once(pathways):
+    pathways("deploy")
+    first = pathways("demo", "seed", "--force")
+    assert "first_responder" in first.stdout and "pathways-demo" in first.stdout
+    assert first.stdout.count("demo case: ") == 3
+    second = pathways("demo", "seed", "--force")
+    assert "demo case" not in second.stdout
+    tasks = _json(pathways("tasks", "--as", "caseworker", "--json"))
+    assert {t["bpmn_id"] for t in tasks} >= {"consent_to_referral", "safety_risk_plan"}

@@ -94,6 +94,24 @@ def demo_seed(force: bool) -> None:
     click.echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for role in engine.roles():
         click.echo(f"  {role}{'  (new)' if role in created else ''}")
+    _seed_demo_cases(engine)
+
+
+def _seed_demo_cases(engine) -> None:
+    """A few cases at different stages, once, so the inbox is not empty on first look."""
+    from engine.config import PROJECT_ROOT  # noqa: PLC0415
+    from engine.scenarios.model import load  # noqa: PLC0415
+    from engine.scenarios.runner import run_scenario  # noqa: PLC0415
+
+    if engine.timers() or any(engine.tasks_for("admin")):
+        return
+    for story in sorted((PROJECT_ROOT / "config" / "demo").glob("*.yaml")):
+        outcome = run_scenario(engine, None, load(story))
+        click.echo(
+            f"demo case: {outcome.name}"
+            if outcome.passed
+            else f"demo case failed: {outcome.detail}"
+        )
 
 
 def _run_scheduler(engine, *, safety_interval: float, banner: str) -> None:
@@ -155,20 +173,56 @@ def scheduler(once: bool, safety_interval: float, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--safety-interval", default=1.0, show_default=True)
-def serve(host: str, port: int, safety_interval: float) -> None:
-    """Run the service with its in-process timer scheduler.
+@click.option(
+    "--no-scheduler", is_flag=True, help="Serve only (run `pathways scheduler` elsewhere)."
+)
+def serve(host: str, port: int, threads: int, safety_interval: float, no_scheduler: bool) -> None:
+    """Serve the web app (waitress) with the timer scheduler in the same process."""
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
 
-    Until the web inbox lands this keeps the timers running and the CLI is the way in.
-    """
+    from waitress.server import create_server  # noqa: PLC0415
+
+    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
+    from webapp.app import create_app  # noqa: PLC0415
+
     engine = engine_from_env()
+    server = create_server(create_app(engine), host=host, port=port, threads=threads)
+    scheduler = None if no_scheduler else TimerScheduler(engine, safety_interval=safety_interval)
+    if scheduler:
+        scheduler.start()
+
+    def stop(*_args) -> None:
+        threading.Thread(target=server.close, daemon=True).start()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
     click.echo(
-        f"Protection Pathways on {engine.db.dialect}; the web inbox will listen on "
-        f"http://{host}:{port}. Meanwhile use the CLI, e.g.:\n"
-        "  .venv/bin/pathways start identification --as first_responder\n"
-        "  .venv/bin/pathways tasks --as first_responder"
+        f"Serving on http://{host}:{port} ({engine.db.dialect}); Timers are running; Ctrl-C stops."
     )
-    _run_scheduler(engine, safety_interval=safety_interval, banner="Timers are running")
+    try:
+        server.run()
+    except (OSError, ValueError):
+        pass  # the server's sockets closed on stop
+    finally:
+        if scheduler:
+            scheduler.stop()
+        click.echo("stopped")
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--as", "actor", required=True, help="The user the token acts as.")
+@click.option("--name", default="", help="What the token is for.")
+def tokens_create(actor: str, name: str) -> None:
+    """Print a new bearer token for the JSON API (shown once; stored hashed)."""
+    click.echo(engine_from_env().create_token(actor, name=name))
 
 
 @cli.group()

@@ -556,6 +556,7 @@ def _identification(d: Diagram) -> None:
         1,
         form="screening.json",
         instructions="Record what you observed. Tick every sign of trafficking you noticed.",
+        props={"assignToStarter": "true"},
     )
     p.script(
         "apply_presumption_rule",

@@ -1,0 +1,1 @@
+"""The engine's public operations, one module per concept, combined in ``engine.runtime``."""

@@ -1,0 +1,104 @@
+"""Construction and the transaction discipline every operation shares."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.crypto.keyring import Keyring
+from engine.db.database import Database
+from engine.db.migrate import is_up_to_date, upgrade
+from engine.definitions.sources import FormLookup
+from engine.definitions.specs import SpecLibrary
+from engine.errors import ConflictError, InvalidRequest
+from engine.instances.store import StaleInstance
+from engine.services import Services
+from engine.timers.calendar import BusinessCalendar
+from engine.timers.projection import SESSION_DUES
+from engine.users.actors import SYSTEM, Actor, resolve_actor
+
+log = logging.getLogger("engine")
+T = TypeVar("T")
+MAX_ATTEMPTS = 3
+
+
+class EngineCore:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        database: Database | None = None,
+        keyring: Keyring | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.db = database or Database(self.settings.database_url)
+        self.keyring = keyring or Keyring.from_environment(
+            self.settings.key_file, generate=self.settings.is_embedded_default
+        )
+        self.clock = clock or SystemClock()
+        self.services = Services(
+            self.keyring,
+            self.clock,
+            SpecLibrary(),
+            BusinessCalendar.from_file(self.settings.calendar_file),
+        )
+        self.forms = FormLookup(self.settings.forms_dir)
+        self._timer_listeners: list[Callable[[datetime], None]] = []
+
+    def upgrade_database(self) -> None:
+        upgrade(self.db)
+
+    def require_current_schema(self) -> None:
+        """A clear refusal instead of SQL errors when migrations have not been run."""
+        try:
+            current = is_up_to_date(self.db)
+        except OperationalError:
+            current = False
+        if not current:
+            raise InvalidRequest("the database schema is not up to date: run `pathways db upgrade`")
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def write(self, command: Callable[[Session], T]) -> T:
+        """Run a command in its own transaction, retrying lost optimistic-lock races.
+
+        After commit, listeners hear about timers the command created or moved.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.db.write() as session:
+                    result = command(session)
+                    dues = session.info.pop(SESSION_DUES, None)
+            except StaleInstance:
+                log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
+                continue
+            if dues:
+                for listener in list(self._timer_listeners):
+                    listener(min(dues))
+            return result
+        raise ConflictError("The case was changed by someone else at the same moment; try again.")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.db.read() as session:
+            yield session
+
+    def add_timer_listener(self, listener: Callable[[datetime], None]) -> None:
+        self._timer_listeners.append(listener)
+
+    def remove_timer_listener(self, listener: Callable[[datetime], None]) -> None:
+        if listener in self._timer_listeners:
+            self._timer_listeners.remove(listener)
+
+    def _as(self, session: Session, username: str) -> Actor:
+        return SYSTEM if username == SYSTEM.username else resolve_actor(session, username)

@@ -1,0 +1,73 @@
+"""Deploying and listing pathway definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from engine.definitions import deploy as deploying
+from engine.definitions import repository
+from engine.definitions.roles import configured_roles
+from engine.definitions.sources import SourceFile, collect
+from engine.errors import ConflictError, PermissionDenied
+from engine.facade.core import EngineCore
+from engine.users.roles import COORDINATOR
+
+
+class DefinitionsFacade(EngineCore):
+    def deploy(
+        self, paths: list[Path] | None = None, *, actor: str, change_note: str = ""
+    ) -> list[deploying.DeployResult]:
+        files = collect(paths or [self.settings.workflows_dir])
+        return self.deploy_files(files, actor=actor, change_note=change_note)
+
+    def deploy_files(
+        self, files: list[SourceFile], *, actor: str, change_note: str = ""
+    ) -> list[deploying.DeployResult]:
+        def command(session):
+            deployer = self._as(session, actor)
+            if not (deployer.is_system or deployer.is_admin or COORDINATOR in deployer.roles):
+                raise PermissionDenied("only coordinators and administrators may deploy pathways")
+            return deploying.deploy(
+                session,
+                self.keyring,
+                files,
+                self.forms,
+                actor=actor,
+                now=self.clock.now(),
+                change_note=change_note,
+            )
+
+        try:
+            return self.write(command)
+        except IntegrityError as err:
+            raise ConflictError(
+                "another deployment of the same pathway ran at the same time"
+            ) from err
+
+    def roles(self) -> list[str]:
+        """Built-in roles and every lane role of the deployed pathways."""
+        with self.db.read() as session:
+            return configured_roles(session)
+
+    def check_files(self, files: list[SourceFile]):
+        with self.db.read() as session:
+            return deploying.check(session, files, self.forms)
+
+    def definitions(self) -> list[dict[str, Any]]:
+        with self.db.read() as session:
+            return [
+                {
+                    "process_key": d.process_key,
+                    "kind": d.kind,
+                    "version": d.version,
+                    "name": d.name,
+                    "file": d.file_name,
+                    "deployed_by": d.deployed_by,
+                    "deployed_at": d.deployed_at.isoformat(),
+                    "content_hash": d.content_hash,
+                }
+                for d in repository.latest_all(session)
+            ]

@@ -1,0 +1,51 @@
+"""Starting pathways and changing an instance's status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.audit.actions import AuditAction
+from engine.facade.core import EngineCore
+from engine.instances import commands as instance_commands
+
+
+class InstancesFacade(EngineCore):
+    def start(
+        self,
+        process_key: str,
+        *,
+        actor: str,
+        case_ref: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> instance_commands.Started:
+        return self.write(
+            lambda s: instance_commands.start_instance(
+                s,
+                self.services,
+                process_key=process_key,
+                actor=self._as(s, actor),
+                case_ref=case_ref,
+                data=data,
+            )
+        )
+
+    def _status(self, instance_id: int, actor: str, action: AuditAction, reason: str) -> str:
+        return self.write(
+            lambda s: instance_commands.change_status(
+                s,
+                self.services,
+                instance_id=instance_id,
+                actor=self._as(s, actor),
+                action=action,
+                reason=reason,
+            )
+        )
+
+    def suspend(self, instance_id: int, *, actor: str, reason: str) -> str:
+        return self._status(instance_id, actor, AuditAction.INSTANCE_SUSPENDED, reason)
+
+    def resume(self, instance_id: int, *, actor: str, reason: str) -> str:
+        return self._status(instance_id, actor, AuditAction.INSTANCE_RESUMED, reason)
+
+    def terminate(self, instance_id: int, *, actor: str, reason: str) -> str:
+        return self._status(instance_id, actor, AuditAction.INSTANCE_TERMINATED, reason)

@@ -1,0 +1,130 @@
+"""Task queries and commands: list, claim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.audit import chain
+from engine.audit.actions import AuditAction
+from engine.definitions import repository
+from engine.errors import NotFound
+from engine.facade.core import EngineCore
+from engine.instances.models import ProcessInstance, ProtectionCase
+from engine.instances.store import context_for
+from engine.tasks import access, inbox
+from engine.tasks import commands as task_commands
+from engine.tasks import queries as task_queries
+from engine.tasks.details import TaskDetails, task_details
+from engine.tasks.drafts import save_draft
+from engine.tasks.models import HumanTask
+
+
+class TasksFacade(EngineCore):
+    def tasks_for(self, actor: str, *, case_ref: str | None = None) -> list[task_queries.TaskView]:
+        with self.db.read() as session:
+            return task_queries.visible_tasks(session, self._as(session, actor), case_ref=case_ref)
+
+    def claim(self, task_id: str, *, actor: str):
+        return self.write(
+            lambda s: task_queries.view_of(
+                s, task_commands.claim(s, self.services, task_id=task_id, actor=self._as(s, actor))
+            )
+        )
+
+    def unclaim(self, task_id: str, *, actor: str):
+        return self.write(
+            lambda s: task_queries.view_of(
+                s,
+                task_commands.unclaim(s, self.services, task_id=task_id, actor=self._as(s, actor)),
+            )
+        )
+
+    def complete_task(
+        self, task_id: str, *, actor: str, answers: dict[str, Any]
+    ) -> task_commands.Completed:
+        return self.write(
+            lambda s: task_commands.complete(
+                s, self.services, task_id=task_id, actor=self._as(s, actor), answers=answers
+            )
+        )
+
+    def reassign(self, task_id: str, *, actor: str, to_user: str, reason: str):
+        return self.write(
+            lambda s: task_queries.view_of(
+                s,
+                task_commands.reassign(
+                    s,
+                    self.services,
+                    task_id=task_id,
+                    actor=self._as(s, actor),
+                    to_user=to_user,
+                    reason=reason,
+                ),
+            )
+        )
+
+    def process_names(self) -> dict[str, str]:
+        """Display names of the deployed pathways, by process key."""
+        with self.read() as session:
+            return {d.process_key: d.name for d in repository.latest_all(session)}
+
+    def inbox(
+        self,
+        username: str,
+        *,
+        tab: str = "roles",
+        filters: inbox.InboxFilters | None = None,
+        cursor: str | None = None,
+    ) -> inbox.InboxPage:
+        names = self.process_names()
+        with self.read() as session:
+            return inbox.inbox_page(
+                session,
+                self._as(session, username),
+                self.clock.now(),
+                tab=tab,
+                filters=filters,
+                cursor=cursor,
+                names=names,
+            )
+
+    def task_details(self, task_id: str, *, actor: str) -> TaskDetails:
+        """A task page's content; opening it is a look at case data, so it is audited."""
+
+        def command(session):
+            person = self._as(session, actor)
+            row = session.get(HumanTask, task_id)
+            if row is None or not access.may_see(person, row):
+                raise NotFound(f"no task {task_id}")
+            instance = session.get(ProcessInstance, row.instance_id)
+            case = session.get(ProtectionCase, row.case_id)
+            chain.append(
+                session,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=person.username,
+                action=AuditAction.CASE_VIEWED,
+                context=context_for(session, self.services, instance, case),
+                task_id=row.id,
+                detail={"bpmn_id": row.bpmn_id, "title": row.title},
+            )
+            return task_details(session, self.services, row, person)
+
+        return self.write(command)
+
+    def save_draft(self, task_id: str, *, actor: str, answers: dict[str, Any]) -> None:
+        def command(session):
+            person = self._as(session, actor)
+            row = session.get(HumanTask, task_id)
+            if row is None or not access.may_see(person, row):
+                raise NotFound(f"no task {task_id}")
+            save_draft(
+                session,
+                self.keyring,
+                task_id=task_id,
+                username=person.username,
+                answers=answers,
+                now=self.clock.now(),
+            )
+
+        self.write(command)

@@ -1,0 +1,53 @@
+"""Drafts: a person's unfinished answers to one task, encrypted, visible only to them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from engine.crypto.keyring import Keyring
+from engine.tasks.models import TaskDraft
+
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+def _associated(task_id: str, username: str) -> bytes:
+    return f"task_draft:{task_id}:{username}".encode()
+
+
+def save_draft(
+    session: Session,
+    keyring: Keyring,
+    *,
+    task_id: str,
+    username: str,
+    answers: dict[str, Any],
+    now: datetime,
+) -> None:
+    plain = json.dumps(answers, sort_keys=True).encode()
+    if len(plain) > MAX_DRAFT_BYTES:
+        raise ValueError("draft too large")
+    sealed = keyring.seal(plain, _associated(task_id, username))
+    row = session.get(TaskDraft, (task_id, username))
+    if row is None:
+        session.add(TaskDraft(task_id=task_id, username=username, ciphertext=sealed, saved_at=now))
+    else:
+        row.ciphertext, row.saved_at = sealed, now
+
+
+def load_draft(
+    session: Session, keyring: Keyring, task_id: str, username: str
+) -> dict[str, Any] | None:
+    row = session.get(TaskDraft, (task_id, username))
+    if row is None:
+        return None
+    return json.loads(keyring.open(row.ciphertext, _associated(task_id, username)))
+
+
+def discard_drafts(session: Session, task_id: str) -> None:
+    """A completed task's drafts (everyone's) are of no further use and are removed."""
+    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))

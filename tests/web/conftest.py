@@ -1,0 +1,1 @@
+"""Web fixtures live in tests/conftest.py, shared with the browser tests."""

@@ -1,0 +1,51 @@
+"""The Flask application factory: wiring only; each area lives in its own blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from engine.runtime import Engine
+from webapp import errors, formatting
+from webapp.forms.fields import value_at
+from webapp.security import csrf, headers, sessions
+from webapp.security.secret import web_secret
+from webapp.security.throttle import SignInThrottle
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = None) -> Flask:
+    app = Flask(__name__)
+    engine = engine or Engine()
+    app.extensions["pathways"] = engine
+    app.config.update(
+        SECRET_KEY=web_secret(engine.settings.var_dir / "keys"),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SECURE_COOKIES=secure_cookies,
+    )
+    app.extensions["signin_throttle"] = SignInThrottle(engine.clock.now)
+
+    from webapp.api.views import api  # noqa: PLC0415 - blueprints import the app's helpers
+    from webapp.auth.views import auth  # noqa: PLC0415
+    from webapp.cases.views import cases  # noqa: PLC0415
+    from webapp.inbox.views import inbox  # noqa: PLC0415
+    from webapp.tasks.views import tasks  # noqa: PLC0415
+
+    for blueprint in (auth, inbox, tasks, cases, api):
+        app.register_blueprint(blueprint)
+
+    app.before_request(sessions.load_actor)
+    app.before_request(sessions.enforce_rule)
+    app.after_request(sessions.set_cookies)
+    app.after_request(headers.add)
+    errors.register(app)
+    formatting.register(app)
+    app.jinja_env.globals["csrf_token"] = csrf.token
+    app.jinja_env.globals["current_actor"] = lambda: g.get("actor")
+    app.jinja_env.globals["request_path"] = lambda: request.path
+    app.jinja_env.globals["value_at"] = value_at
+    return app
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions["pathways"]

@@ -1,0 +1,1 @@
+"""Case pages and starting a new case."""

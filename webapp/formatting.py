@@ -1,0 +1,70 @@
+"""How dates and facts read on pages: "in 3 days (9 Mar 2026)", "2 days overdue"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+
+
+def _now() -> datetime:
+    return current_app.extensions["pathways"].clock.now()
+
+
+def due_in_words(due: datetime | None) -> str:
+    if due is None:
+        return "No due date"
+    days = (due.date() - _now().date()).days
+    if due < _now():
+        late = max((_now() - due).days, 0)
+        return "Overdue today" if late == 0 else f"{late} day{'s' if late != 1 else ''} overdue"
+    if days == 0:
+        return "Due today"
+    if days == 1:
+        return "Due tomorrow"
+    return f"Due in {days} days"
+
+
+def is_overdue(due: datetime | None) -> bool:
+    return due is not None and due < _now()
+
+
+def day(value: datetime | str | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return f"{value:%-d %b %Y}"
+
+
+def moment(value: datetime | None) -> str:
+    return "-" if value is None else f"{value:%-d %b %Y, %H:%M} UTC"
+
+
+def fact(value: Any) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
+        return day(value)
+    return str(value)
+
+
+def role_label(role: str | None) -> str:
+    return (role or "").replace("_", " ").capitalize()
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        due_in_words=due_in_words,
+        is_overdue=is_overdue,
+        day=day,
+        moment=moment,
+        fact=fact,
+        role_label=role_label,
+    )

@@ -1,0 +1,1 @@
+"""The inbox: tabs, filters, claiming."""

@@ -1,0 +1,1 @@
+"""Access rules per route, CSRF, security headers, sessions, sign-in rate limits."""

@@ -1,0 +1,83 @@
+"""Who is asking (session cookie or API bearer token), then the route's rule and CSRF."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, redirect, request, url_for
+
+from webapp.security import csrf
+from webapp.security.rules import rule_of
+
+SESSION_COOKIE = "pp_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _engine():
+    return current_app.extensions["pathways"]
+
+
+def load_actor() -> None:
+    g.actor, g.session_secret, g.via_token = None, None, False
+    bearer = request.headers.get("Authorization", "")
+    if bearer.startswith("Bearer "):
+        g.actor = _engine().token_actor(bearer.removeprefix("Bearer ").strip())
+        g.via_token = g.actor is not None
+        return
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        check = _engine().session_actor(secret)
+        if check.actor is not None:
+            g.actor, g.session_secret = check.actor, secret
+        else:
+            g.clear_session_cookie = True
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def enforce_rule():
+    if request.endpoint is None:
+        return None  # 404 follows
+    rule = rule_of(current_app.view_functions.get(request.endpoint))
+    if request.endpoint == "static":
+        return None
+    if rule is None:
+        abort(403)  # a route without a declared rule is refused, never open
+    if not rule.allows(g.actor):
+        if g.actor is None and not _is_api():
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        abort(401 if g.actor is None else 403)
+    if (
+        request.method not in SAFE_METHODS
+        and not g.via_token
+        and not csrf.valid(csrf.submitted_token())
+    ):
+        abort(
+            400,
+            description="This form expired or did not come from this site. Go back and try again.",
+        )
+    return None
+
+
+def secure_cookies() -> bool:
+    configured = current_app.config.get("SECURE_COOKIES")
+    return request.is_secure if configured is None else bool(configured)
+
+
+def set_cookies(response):
+    secure = secure_cookies()
+    new_secret = g.get("new_session_secret")
+    if new_secret:
+        response.set_cookie(
+            SESSION_COOKIE, new_secret, httponly=True, samesite="Lax", secure=secure, path="/"
+        )
+    elif g.get("clear_session_cookie") or g.get("signed_out"):
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=secure
+        )
+    pre = g.get("new_pre_session")
+    if pre:
+        response.set_cookie(
+            csrf.PRE_SESSION_COOKIE, pre, httponly=True, samesite="Lax", secure=secure, path="/"
+        )
+    return response

@@ -1,0 +1,29 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Conditional questions: show a field only when the answer it depends on has the given value.
+  function currentValue(form, name) {
+    const checked = form.querySelector('input[name="' + CSS.escape(name) + '"]:checked');
+    if (checked) return checked.value;
+    const other = form.querySelector('[name="' + CSS.escape(name) + '"]:not([type=radio]):not([type=checkbox])');
+    return other ? other.value : "";
+  }
+
+  function refresh(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (field) {
+      const shown = currentValue(form, field.dataset.showWhen) === field.dataset.showValue;
+      field.hidden = !shown && !field.classList.contains("has-error");
+    });
+  }
+
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector("[data-show-when]")) return;
+    form.addEventListener("change", function () { refresh(form); });
+    refresh(form);
+  });
+
+  // After a refused submission, take keyboard and screen-reader users to the list of problems.
+  const problems = document.getElementById("problems");
+  if (problems) problems.focus();
+})();

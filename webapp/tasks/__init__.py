@@ -1,0 +1,1 @@
+"""Task pages: the form, drafts, completion."""
