@@ -12,16 +12,26 @@ FORM = {"type": "object", "properties": {"note": {"type": "string"}}}
 
 def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock):
     dated = b.process(
-        "dated", b.start("ds"), b.user_task("d_task", "Dated", "f.json"),
-        b.boundary_timer("d_due", "d_task", 'f"P{days}D"'), b.end("de"), *b.chain("ds", "d_task", "de"),
+        "dated",
+        b.start("ds"),
+        b.user_task("d_task", "Dated", "f.json"),
+        b.boundary_timer("d_due", "d_task", 'f"P{days}D"'),
+        b.end("de"),
+        *b.chain("ds", "d_task", "de"),
         lanes={"Caseworker": ["ds", "d_task", "de"]},
     )
     undated = b.process(
-        "undated", b.start("us"), b.user_task("u_task", "Undated", "f.json"), b.end("ue"),
-        *b.chain("us", "u_task", "ue"), lanes={"Caseworker": ["us", "u_task", "ue"]},
+        "undated",
+        b.start("us"),
+        b.user_task("u_task", "Undated", "f.json"),
+        b.end("ue"),
+        *b.chain("us", "u_task", "ue"),
+        lanes={"Caseworker": ["us", "u_task", "ue"]},
     )
-    engine.deploy([b.write(tmp_path / "i", "inbox.bpmn", b.definitions(dated, undated), {"f.json": FORM})],
-                  actor="system")
+    engine.deploy(
+        [b.write(tmp_path / "i", "inbox.bpmn", b.definitions(dated, undated), {"f.json": FORM})],
+        actor="system",
+    )
     for days in (5, 3, 9, 3, 1, 7, 2, 8, 4, 6, 3, 5):
         engine.start("dated", actor=people["caseworker"], data={"days": days})
     for _ in range(7):
@@ -57,5 +67,7 @@ def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock)
     clock.advance(timedelta(days=3, hours=1))
     overdue = engine.inbox(people["caseworker"], tab="overdue")
     assert len(overdue.rows) == 5  # due in 1, 2, 3, 3, 3 days
-    filtered = engine.inbox(people["caseworker"], tab="roles", filters=InboxFilters(process_key="undated"))
+    filtered = engine.inbox(
+        people["caseworker"], tab="roles", filters=InboxFilters(process_key="undated")
+    )
     assert len(filtered.rows) == 7
