@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := webapp/static/vendor/.installed
 export TZ := UTC
 
 .DEFAULT_GOAL := help
@@ -18,12 +19,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install the project with its test tools
+$(ASSETS): package-lock.json scripts/build_assets.sh
+	scripts/build_assets.sh
 
-run: $(STAMP) ## Migrate, deploy workflows/, seed demo users, serve on 127.0.0.1:8000
+setup: $(STAMP) $(ASSETS) ## Create .venv, install the project with its test tools, and the npm assets
+
+run: $(STAMP) $(ASSETS) ## Migrate, deploy workflows/, seed demo users, serve on 127.0.0.1:8000
 	scripts/run.sh
 
-test: $(STAMP) ## Lint, then the whole test suite (DATABASE_URL=postgresql://... for PostgreSQL)
+test: $(STAMP) $(ASSETS) ## Lint, then the whole test suite (DATABASE_URL=postgresql://... for PostgreSQL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	scripts/ensure_chromium.sh
@@ -42,4 +46,4 @@ bench: $(STAMP) ## Benchmarks on SQLite and PostgreSQL (PG_BENCH=url); tables in
 	$(BIN)/python bench/timers.py --n 10000 --m 500 --postgres $(PG_BENCH)
 
 clean: ## Remove the virtualenv and local data (var/ holds the demo database and key!)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules webapp/static/vendor

@@ -40,6 +40,12 @@ class ConflictError(EngineError):
         self.task_id = task_id
 
 
+class InstanceNotRunning(ConflictError):
+    """The process is suspended or ended: an administrator holds it, nothing may move it on."""
+
+    code = "instance_not_running"
+
+
 class WorkflowStepFailed(EngineError):
     """A script, condition or timer expression failed while the engine ran steps.
 

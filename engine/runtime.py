@@ -9,6 +9,7 @@ Each concept's operations live in ``engine/facade/``.
 
 from __future__ import annotations
 
+from engine.facade.admin import AdminFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.cases import CasesFacade
 from engine.facade.definitions import DefinitionsFacade
@@ -26,5 +27,6 @@ class Engine(
     TimersFacade,
     AuditFacade,
     UsersFacade,
+    AdminFacade,
 ):
     """Everything the web app, the CLI and the scheduler may ask of the engine."""

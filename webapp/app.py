@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from engine.runtime import Engine
+from engine.users.passwords import MIN_LENGTH
 from webapp import errors, formatting
 from webapp.forms.fields import value_at
 from webapp.security import csrf, headers, sessions
@@ -25,13 +26,15 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     )
     app.extensions["signin_throttle"] = SignInThrottle(engine.clock.now)
 
-    from webapp.api.views import api  # noqa: PLC0415 - blueprints import the app's helpers
+    from webapp.account.views import account  # noqa: PLC0415 - blueprints import the app's helpers
+    from webapp.admin import admin  # noqa: PLC0415
+    from webapp.api.views import api  # noqa: PLC0415
     from webapp.auth.views import auth  # noqa: PLC0415
     from webapp.cases.views import cases  # noqa: PLC0415
     from webapp.inbox.views import inbox  # noqa: PLC0415
     from webapp.tasks.views import tasks  # noqa: PLC0415
 
-    for blueprint in (auth, inbox, tasks, cases, api):
+    for blueprint in (auth, inbox, tasks, cases, api, account, admin):
         app.register_blueprint(blueprint)
 
     app.before_request(sessions.load_actor)
@@ -44,6 +47,7 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     app.jinja_env.globals["current_actor"] = lambda: g.get("actor")
     app.jinja_env.globals["request_path"] = lambda: request.path
     app.jinja_env.globals["value_at"] = value_at
+    app.jinja_env.globals["password_min_length"] = MIN_LENGTH
     return app
 
 

@@ -10,6 +10,7 @@ from engine.errors import (
     EngineError,
     FormValidationFailed,
     GuardRefused,
+    InstanceNotRunning,
     NotFound,
     PermissionDenied,
 )
@@ -61,8 +62,12 @@ def register(app: Flask) -> None:
         status = status_of(err)
         if _wants_json():
             return jsonify(error_body(err)), status
+        title = "This pathway is on hold" if isinstance(err, InstanceNotRunning) else None
         return render_template(
-            "error.html", title=TITLES.get(status, "Error"), message=err.message, status=status
+            "error.html",
+            title=title or TITLES.get(status, "Error"),
+            message=err.message,
+            status=status,
         ), status
 
     @app.errorhandler(HTTPException)

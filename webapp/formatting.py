@@ -30,19 +30,24 @@ def is_overdue(due: datetime | None) -> bool:
     return due is not None and due < _now()
 
 
-def day(value: datetime | str | None) -> str:
-    if value is None:
-        return "-"
+def _as_datetime(value: datetime | str) -> datetime | str:
+    """Stored facts and audit details hold ISO text; anything else is shown as it is."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-    return f"{value:%-d %b %Y}"
+    return value
 
 
-def moment(value: datetime | None) -> str:
-    return "-" if value is None else f"{value:%-d %b %Y, %H:%M} UTC"
+def day(value: datetime | str | None) -> str:
+    value = "-" if value is None else _as_datetime(value)
+    return value if isinstance(value, str) else f"{value:%-d %b %Y}"
+
+
+def moment(value: datetime | str | None) -> str:
+    value = "-" if value is None else _as_datetime(value)
+    return value if isinstance(value, str) else f"{value:%-d %b %Y, %H:%M} UTC"
 
 
 def fact(value: Any) -> str:
@@ -59,6 +64,12 @@ def role_label(role: str | None) -> str:
     return (role or "").replace("_", " ").capitalize()
 
 
+def action_label(action: str) -> str:
+    """``instance:task:completed`` -> "Task completed"; unknown actions read as they are stored."""
+    words = action.split(":")[1:] if action.count(":") >= 2 else action.split(":")
+    return " ".join(words).replace("_", " ").capitalize()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         due_in_words=due_in_words,
@@ -67,4 +78,5 @@ def register(app: Flask) -> None:
         moment=moment,
         fact=fact,
         role_label=role_label,
+        action_label=action_label,
     )

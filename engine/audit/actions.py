@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     TASK_REASSIGNED = "instance:task:reassigned"
     TASK_COMPLETED = "instance:task:completed"
     TIMER_FIRED = "instance:timer:fired"
+    TIMER_MOVED = "instance:timer:moved"
     INCIDENT_RAISED = "instance:incident:raised"
     INCIDENT_RETRIED = "instance:incident:retried"
     USER_CREATED = "user:created"
@@ -29,6 +30,14 @@ class AuditAction(StrEnum):
     LOGIN_FAILED = "user:login:failed"
     LOGOUT = "user:logout"
     TOKEN_CREATED = "user:token:created"  # noqa: S105 - an audit action name, not a secret
+    USER_DEACTIVATED = "user:deactivated"
+    USER_ACTIVATED = "user:activated"
+    PASSWORD_RESET = "user:password:reset"  # noqa: S105 - an audit action name
+    PASSWORD_CHANGED = "user:password:changed"  # noqa: S105 - an audit action name
+    CASE_MEMBER_ADDED = "case:member:added"
+    CASE_MEMBER_REMOVED = "case:member:removed"
+    EVENT_DATA_VIEWED = "audit:data:viewed"
+    CHAIN_VERIFIED = "audit:chain:verified"
 
     @property
     def label(self) -> str:

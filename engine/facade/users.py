@@ -32,6 +32,7 @@ class UsersFacade(EngineCore):
         password: str | None = None,
         display_name: str = "",
         actor: str = SYSTEM.username,
+        must_change_password: bool = False,
     ) -> None:
         self.write(
             lambda s: users.add_user(
@@ -42,6 +43,7 @@ class UsersFacade(EngineCore):
                 password=password,
                 display_name=display_name,
                 actor=actor,
+                must_change_password=must_change_password,
             )
         )
 

@@ -16,6 +16,7 @@ from engine.errors import (
     ConflictError,
     FormValidationFailed,
     GuardRefused,
+    InstanceNotRunning,
     InvalidRequest,
     NotFound,
     PermissionDenied,
@@ -190,7 +191,7 @@ def complete(
         raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
     loaded = store.load(session, services, row.instance_id)
     if loaded.row.status != InstanceStatus.RUNNING:
-        raise ConflictError(
+        raise InstanceNotRunning(
             f"Task '{row.title}' cannot be completed: its process is {loaded.row.status}.",
             task_id=row.id,
         )

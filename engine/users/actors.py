@@ -17,6 +17,7 @@ class Actor:
     username: str
     roles: frozenset[str]
     is_system: bool = False
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -37,4 +38,4 @@ def resolve_actor(session: Session, username: str) -> Actor:
         raise NotFound(f"no user named {username!r}")
     if not user.is_active:
         raise PermissionDenied(f"user {username!r} is deactivated")
-    return Actor(user.username, user.role_names)
+    return Actor(user.username, user.role_names, must_change_password=user.must_change_password)

@@ -31,7 +31,7 @@ def _digest(secret: str) -> str:
 def _actor(user: User | None) -> Actor | None:
     if user is None or not user.is_active:
         return None
-    return Actor(user.username, user.role_names)
+    return Actor(user.username, user.role_names, must_change_password=user.must_change_password)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def add_user(
     password: str | None,
     display_name: str = "",
     actor: str,
+    must_change_password: bool = False,
 ) -> User:
     username = username.strip()
     if (
@@ -64,6 +65,7 @@ def add_user(
         password_hash=hash_password(password) if password is not None else None,
         created_at=now,
         roles=[UserRole(role=r) for r in role_names],
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()

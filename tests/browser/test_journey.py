@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.web import PASSWORD
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button.primary")
+from tests.support.web import browser_sign_in, fill_consent_form
 
 
 def test_screening_to_the_next_role(browser, live_server, screenshots, web_engine):
@@ -19,7 +11,7 @@ def test_screening_to_the_next_role(browser, live_server, screenshots, web_engin
     requested = []
     page.on("request", lambda request: requested.append(request.url))
 
-    _sign_in(page, live_server, "first_responder")
+    browser_sign_in(page, live_server, "first_responder")
     assert page.locator("h1").inner_text() == "Inbox"
     page.screenshot(path=str(screenshots / "inbox-first-responder.png"), full_page=True)
     page.click("text=Start a first-contact screening")
@@ -63,30 +55,20 @@ def test_screening_to_the_next_role(browser, live_server, screenshots, web_engin
     assert "Done:" in page.locator(".notice.ok").inner_text()
     page.click("text=Sign out")
 
-    _sign_in(page, live_server, "caseworker")
+    browser_sign_in(page, live_server, "caseworker")
     page.click("text=My roles")
     row = page.locator("tr", has_text="Ask for consent to referral")
     assert row.count() == 1
     page.screenshot(path=str(screenshots / "inbox-caseworker.png"), full_page=True)
     row.locator("button", has_text="Claim").click()
     assert page.locator("h1").inner_text() == "Ask for consent to referral"
-    page.fill("#f-language", "English")
-    for name in (
-        "interpreter_present",
-        "consent_explained",
-        "consent_services",
-        "consent_disclosure",
-        "consent_reporting",
-    ):
-        page.check(
-            f"input[name={name}][value={'false' if name == 'interpreter_present' else 'true'}]"
-        )
+    fill_consent_form(page)
     page.click("button[value=complete]")
     assert "Done:" in page.locator(".notice.ok").inner_text()
 
     # Narrow phones: the inbox still fits 360 px.
     small = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    _sign_in(small, live_server, "caseworker")
+    browser_sign_in(small, live_server, "caseworker")
     small.wait_for_load_state("load")
     wide = small.evaluate(
         "() => Array.from(document.querySelectorAll('*'))"

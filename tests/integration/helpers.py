@@ -60,3 +60,26 @@ def only_task(engine, username: str):
     tasks = engine.tasks_for(username)
     assert len(tasks) == 1, tasks
     return tasks[0]
+
+
+def execute_sql(engine, *statements: str) -> None:
+    """Raw statements, as someone with database access would run them."""
+    with engine.db.sa_engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def drop_audit_triggers(engine) -> list[str]:
+    """What an intruder with DDL rights runs before editing the trail."""
+    from tests.conftest import ON_POSTGRES  # noqa: PLC0415 - conftest imports the whole app
+
+    if ON_POSTGRES:
+        return [
+            "DROP TRIGGER audit_event_no_update_delete ON audit_event",
+            "DROP TRIGGER audit_chain_head_guard ON audit_chain_head",
+        ]
+    return [
+        "DROP TRIGGER audit_event_no_update",
+        "DROP TRIGGER audit_event_no_delete",
+        "DROP TRIGGER audit_chain_head_forward_only",
+    ]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import ON_POSTGRES
-from tests.integration.helpers import deploy_pathway, only_task
+from tests.integration.helpers import deploy_pathway, drop_audit_triggers, execute_sql, only_task
 
 
 @pytest.fixture
@@ -23,12 +23,6 @@ def trail(engine, tmp_path, people):
     return report
 
 
-def _execute(engine, *statements):
-    with engine.db.sa_engine.begin() as connection:
-        for statement in statements:
-            connection.exec_driver_sql(statement)
-
-
 @pytest.mark.parametrize(
     "statement",
     [
@@ -40,32 +34,19 @@ def _execute(engine, *statements):
 )
 def test_the_database_refuses_edits(engine, trail, statement):
     with pytest.raises(DBAPIError, match=r"append-only|cannot be deleted|refused|may only advance"):
-        _execute(engine, statement)
+        execute_sql(engine, statement)
     assert engine.verify_audit().ok
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="TRUNCATE is PostgreSQL syntax")
 def test_truncate_is_refused_on_postgres(engine, trail):
     with pytest.raises(DBAPIError, match="refused"):
-        _execute(engine, "TRUNCATE audit_event")
-
-
-def _drop_triggers(engine) -> list[str]:
-    if ON_POSTGRES:
-        return [
-            "DROP TRIGGER audit_event_no_update_delete ON audit_event",
-            "DROP TRIGGER audit_chain_head_guard ON audit_chain_head",
-        ]
-    return [
-        "DROP TRIGGER audit_event_no_update",
-        "DROP TRIGGER audit_event_no_delete",
-        "DROP TRIGGER audit_chain_head_forward_only",
-    ]
+        execute_sql(engine, "TRUNCATE audit_event")
 
 
 def test_an_edit_made_after_dropping_the_triggers_is_named(engine, trail):
-    _execute(
-        engine, *_drop_triggers(engine), "UPDATE audit_event SET actor = 'admin' WHERE seq = 5"
+    execute_sql(
+        engine, *drop_audit_triggers(engine), "UPDATE audit_event SET actor = 'admin' WHERE seq = 5"
     )
     report = engine.verify_audit()
     assert not report.ok
@@ -75,7 +56,7 @@ def test_an_edit_made_after_dropping_the_triggers_is_named(engine, trail):
 
 
 def test_a_deleted_row_is_found(engine, trail):
-    _execute(engine, *_drop_triggers(engine), "DELETE FROM audit_event WHERE seq = 4")
+    execute_sql(engine, *drop_audit_triggers(engine), "DELETE FROM audit_event WHERE seq = 4")
     report = engine.verify_audit()
     assert (report.ok, report.broken_seq) == (False, 5)
     assert "missing" in report.reason
@@ -83,7 +64,7 @@ def test_a_deleted_row_is_found(engine, trail):
 
 def test_rows_cut_off_the_end_are_found(engine, trail):
     last = trail.last_seq
-    _execute(engine, *_drop_triggers(engine), f"DELETE FROM audit_event WHERE seq = {last}")
+    execute_sql(engine, *drop_audit_triggers(engine), f"DELETE FROM audit_event WHERE seq = {last}")
     report = engine.verify_audit()
     assert not report.ok and "cut off the end" in report.reason
 
@@ -94,7 +75,7 @@ def test_a_rewritten_tail_with_recomputed_hashes_still_fails_against_the_head(en
     from engine.audit.models import AuditEvent  # noqa: PLC0415
 
     last = trail.last_seq
-    _execute(engine, *_drop_triggers(engine))
+    execute_sql(engine, *drop_audit_triggers(engine))
     with engine.db.write() as session:
         event = session.scalars(sa.select(AuditEvent).where(AuditEvent.seq == last)).one()
         event.actor = "forger"

@@ -13,7 +13,6 @@ from engine.timers.scheduler import TimerScheduler
 from engine.timers.sweeper import Sweeper, SweepPolicy
 from tests.conftest import ON_POSTGRES
 from tests.integration import timer_pathways as tp
-from tests.support import bpmn as b
 
 
 @pytest.fixture
@@ -41,25 +40,10 @@ def test_after_forty_days_down_every_missed_timer_fires_once_in_order(engine, re
     assert engine.timers() == []
 
 
-def _poisoned(engine, tmp_path, people):
-    text = b.definitions(
-        b.process(
-            "poisoned",
-            b.start(),
-            b.timer_catch("wait", '"P1D"', name="Poisoned"),
-            b.script_task("explode", "x = missing_value + 1"),
-            b.end(),
-            *b.chain("start", "wait", "explode", "end"),
-        )
-    )
-    engine.deploy([b.write(tmp_path / "p", "poisoned.bpmn", text)], actor="system")
-    return engine.start("poisoned", actor=people["caseworker"])
-
-
 def test_a_poisoned_timer_backs_off_then_becomes_an_incident_without_blocking_others(
     engine, tmp_path, people, clock
 ):
-    poisoned = _poisoned(engine, tmp_path, people)
+    poisoned = tp.start_poisoned(engine, tmp_path / "p", people["caseworker"])
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
     policy = SweepPolicy(retry=RetryPolicy(max_attempts=3, first_delay=timedelta(minutes=1)))
     healthy = [engine.start("tick", actor=people["caseworker"]) for _ in range(3)]

@@ -67,3 +67,19 @@ def deploy(engine, folder: Path, name: str, text: str) -> None:
     engine.deploy(
         [b.write(folder, f"{name}.bpmn", text, {"support.json": SUPPORT_FORM})], actor="system"
     )
+
+
+def start_poisoned(engine, folder: Path, actor: str):
+    """An instance whose timer's follow-up step always fails: the raw material of incidents."""
+    text = b.definitions(
+        b.process(
+            "poisoned",
+            b.start(),
+            b.timer_catch("wait", '"P1D"', name="Poisoned"),
+            b.script_task("explode", "x = missing_value + 1"),
+            b.end(),
+            *b.chain("start", "wait", "explode", "end"),
+        )
+    )
+    engine.deploy([b.write(folder, "poisoned.bpmn", text)], actor="system")
+    return engine.start("poisoned", actor=actor)

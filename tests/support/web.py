@@ -25,3 +25,28 @@ def sign_in(client, username: str, password: str = PASSWORD):
 
 def token_of(client, path: str = "/") -> str:
     return csrf_from(client.get(path).text)
+
+
+def browser_sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form in a Playwright page."""
+    page.goto(f"{base}/signin")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button.primary")
+
+
+CONSENT_YES_NO = {
+    "interpreter_present": "false",
+    "consent_explained": "true",
+    "consent_services": "true",
+    "consent_disclosure": "true",
+    "consent_reporting": "true",
+}
+
+
+def fill_consent_form(page) -> None:
+    """The caseworker's consent-to-referral form, answered yes to every consent."""
+    page.fill("#f-language", "English")
+    for name, value in CONSENT_YES_NO.items():
+        page.check(f"input[name={name}][value={value}]")

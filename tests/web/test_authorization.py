@@ -50,7 +50,15 @@ def _endpoints(app: Flask):
 
 
 def _path(url_rule, case_ref: str, task_id: str) -> str:
-    values = {"ref": case_ref, "task_id": task_id}
+    values = {
+        "ref": case_ref,
+        "task_id": task_id,
+        "instance_id": 1,
+        "seq": 1,
+        "incident_id": 1,
+        "timer_id": "no-such-timer",
+        "username": "caseworker",
+    }
     return url_rule.build({k: values[k] for k in url_rule.arguments})[1]
 
 

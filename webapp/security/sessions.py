@@ -9,6 +9,8 @@ from webapp.security.rules import rule_of
 
 SESSION_COOKIE = "pp_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# While a temporary password is in force, only these endpoints answer.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.password", "auth.sign_out"})
 
 
 def _engine():
@@ -56,7 +58,19 @@ def enforce_rule():
             400,
             description="This form expired or did not come from this site. Go back and try again.",
         )
-    return None
+    return _require_own_password()
+
+
+def _require_own_password():
+    """After an administrator's reset, the temporary password opens only the change form."""
+    actor = g.actor
+    if actor is None or g.via_token or not actor.must_change_password:
+        return None
+    if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if _is_api():
+        abort(403, description="Change your temporary password first.")
+    return redirect(url_for("account.password"))
 
 
 def secure_cookies() -> bool:

@@ -1,0 +1,232 @@
+"""The administrator console's operations: oversight reads (each audited) and user management."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.audit import chain, queries, search
+from engine.audit.actions import AuditAction
+from engine.audit.models import AuditEvent
+from engine.cases.dashboard import Dashboard, dashboard
+from engine.errors import NotFound, PermissionDenied
+from engine.facade.core import EngineCore
+from engine.instances.inspect import InstanceLine, InstanceMap, instance_map, list_instances
+from engine.instances.models import ProcessInstance
+from engine.timers.commands import move_timer
+from engine.users import admin as user_admin
+from engine.users.actors import Actor
+
+
+def _admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("administrators only")
+
+
+class AdminFacade(EngineCore):
+    def dashboard(self, *, actor: str) -> Dashboard:
+        with self.read() as session:
+            person = self._as(session, actor)
+            if not (person.is_admin or "coordinator" in person.roles):
+                raise PermissionDenied("coordinators and administrators only")
+            return dashboard(session, self.clock.now())
+
+    def instance_map(self, instance_id: int, *, actor: str) -> InstanceMap:
+        """An instance's diagram state for oversight; looking is audited like any case view."""
+
+        def command(session):
+            person = self._as(session, actor)
+            _admin(person)
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no process instance {instance_id}")
+            found = instance_map(session, self.services, instance_id)
+            chain.append(
+                session,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=person.username,
+                action=AuditAction.CASE_VIEWED,
+                context=chain.AuditContext(
+                    case_ref=found.case_ref, instance_id=instance_id, process_key=row.process_key
+                ),
+                detail={"view": "instance history"},
+            )
+            return found
+
+        return self.write(command)
+
+    def instances(
+        self, *, actor: str, case_ref: str | None = None, status: str | None = None
+    ) -> list[InstanceLine]:
+        with self.read() as session:
+            _admin(self._as(session, actor))
+            return list_instances(session, case_ref=case_ref, status=status)
+
+    def verify_and_record(self, *, actor: str) -> chain.ChainReport:
+        """Check the whole chain, and write the outcome into the chain itself.
+
+        The console shows the last recorded check instead of re-reading millions of
+        rows on every page view; the record is an event like any other, so a
+        forged "all verified" would itself break the chain.
+        """
+        with self.read() as session:
+            _admin(self._as(session, actor))
+            report = chain.verify(session)
+        self.write(
+            lambda s: chain.append(
+                s,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=actor,
+                action=AuditAction.CHAIN_VERIFIED,
+                detail=report.as_dict(),
+            )
+        )
+        return report
+
+    def last_verification(self, *, actor: str) -> tuple[datetime, dict[str, Any]] | None:
+        with self.read() as session:
+            _admin(self._as(session, actor))
+            event = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == AuditAction.CHAIN_VERIFIED.value)
+                .order_by(AuditEvent.seq.desc())
+                .limit(1)
+            ).first()
+            if event is None:
+                return None
+            return event.occurred_at, json.loads(event.detail_json or "{}")
+
+    def audit_search(
+        self, filters: search.AuditFilters, *, actor: str, before_seq: int | None = None
+    ):
+        with self.read() as session:
+            _admin(self._as(session, actor))
+            return search.search(session, filters, before_seq=before_seq)
+
+    def audit_csv(self, filters: search.AuditFilters, *, actor: str) -> Iterator[str]:
+        """The export is itself audited before the first byte leaves."""
+
+        def command(session):
+            person = self._as(session, actor)
+            _admin(person)
+            chain.append(
+                session,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=person.username,
+                action=AuditAction.EVENT_DATA_VIEWED,
+                detail={
+                    "export": "csv",
+                    "filters": {k: str(v) for k, v in vars(filters).items() if v},
+                },
+            )
+
+        self.write(command)
+
+        def lines() -> Iterator[str]:
+            with self.read() as session:
+                yield from search.csv_lines(session, filters)
+
+        return lines()
+
+    def event_data(
+        self, seq: int, *, actor: str
+    ) -> tuple[queries.AuditEntry, dict[str, Any] | None]:
+        """The encrypted answers or facts behind one audit event; opening them is audited."""
+
+        def command(session):
+            person = self._as(session, actor)
+            _admin(person)
+            event = session.scalars(select(AuditEvent).where(AuditEvent.seq == seq)).first()
+            if event is None:
+                raise NotFound(f"no audit event {seq}")
+            chain.append(
+                session,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=person.username,
+                action=AuditAction.EVENT_DATA_VIEWED,
+                context=chain.AuditContext(
+                    case_ref=event.case_ref,
+                    instance_id=event.instance_id,
+                    process_key=event.process_key,
+                ),
+                detail={"seq": seq},
+            )
+            return queries.entry(event), chain.open_payload(self.keyring, event)
+
+        return self.write(command)
+
+    def move_timer(self, timer_id: str, *, actor: str, due_at: datetime, reason: str) -> None:
+        self.write(
+            lambda s: move_timer(
+                s,
+                self.services,
+                timer_id=timer_id,
+                actor=self._as(s, actor),
+                due_at=due_at,
+                reason=reason,
+            )
+        )
+
+    def users(self, *, actor: str) -> list[user_admin.UserView]:
+        with self.read() as session:
+            _admin(self._as(session, actor))
+            return user_admin.list_users(session)
+
+    def set_roles(self, username: str, roles: list[str], *, actor: str) -> None:
+        self.write(
+            lambda s: user_admin.set_roles(
+                s, self.services, actor=self._as(s, actor), username=username, roles=roles
+            )
+        )
+
+    def set_active(self, username: str, active: bool, *, actor: str) -> None:
+        self.write(
+            lambda s: user_admin.set_active(
+                s, self.services, actor=self._as(s, actor), username=username, active=active
+            )
+        )
+
+    def reset_password(self, username: str, temporary: str, *, actor: str) -> None:
+        self.write(
+            lambda s: user_admin.reset_password(
+                s, self.services, actor=self._as(s, actor), username=username, temporary=temporary
+            )
+        )
+
+    def change_password(self, *, actor: str, current: str, new: str) -> None:
+        self.write(
+            lambda s: user_admin.change_password(
+                s, self.services, actor=self._as(s, actor), current=current, new=new
+            )
+        )
+
+    def add_case_member(self, case_ref: str, username: str, *, actor: str, reason: str) -> None:
+        self.write(
+            lambda s: user_admin.add_member(
+                s,
+                self.services,
+                actor=self._as(s, actor),
+                case_ref=case_ref,
+                username=username,
+                reason=reason,
+            )
+        )
+
+    def remove_case_member(self, case_ref: str, username: str, *, actor: str) -> None:
+        self.write(
+            lambda s: user_admin.remove_member(
+                s, self.services, actor=self._as(s, actor), case_ref=case_ref, username=username
+            )
+        )
+
+
+def payload_text(payload: dict[str, Any] | None) -> str:
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) if payload else ""

@@ -1,0 +1,50 @@
+"""The console's blueprint and the helpers its views share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from flask import Blueprint, flash, request
+
+from engine.errors import ConflictError, InvalidRequest, NotFound
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+T = TypeVar("T")
+
+# Refusals an administrator can fix on the same page; anything else (403, 500) is a real error.
+CORRECTABLE = (InvalidRequest, NotFound, ConflictError)
+
+
+def attempt(operation: Callable[[], T], done: str) -> T | None:
+    """Run an operation; say what happened in a notice either way, and change nothing on refusal."""
+    try:
+        result = operation()
+    except CORRECTABLE as err:
+        flash(f"Nothing changed: {err.message}", "error")
+        return None
+    flash(done, "ok")
+    return result
+
+
+def form_text(name: str) -> str:
+    return request.form.get(name, "").strip()
+
+
+def parse_moment(text: str) -> datetime:
+    """A ``datetime-local`` or ISO value; times without a zone are UTC, as the console shows."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as err:
+        raise InvalidRequest(f"not a date and time: {text!r}") from err
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_day(text: str | None) -> datetime | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
+    except ValueError:
+        return None
