@@ -14,6 +14,7 @@ from engine.facade.audit import AuditFacade
 from engine.facade.cases import CasesFacade
 from engine.facade.definitions import DefinitionsFacade
 from engine.facade.instances import InstancesFacade
+from engine.facade.modeller import ModellerFacade
 from engine.facade.tasks import TasksFacade
 from engine.facade.timers import TimersFacade
 from engine.facade.users import UsersFacade
@@ -28,5 +29,6 @@ class Engine(
     AuditFacade,
     UsersFacade,
     AdminFacade,
+    ModellerFacade,
 ):
     """Everything the web app, the CLI and the scheduler may ask of the engine."""

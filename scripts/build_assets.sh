@@ -9,7 +9,8 @@ if [ -f "$STAMP" ] && [ "$STAMP" -nt package-lock.json ] && [ "$STAMP" -nt "$0" 
 npm ci --no-audit --no-fund --loglevel=error
 rm -rf "$VENDOR"
 mkdir -p "$VENDOR/bpmn-js"
-cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js "$VENDOR/bpmn-js/"
+cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$VENDOR/bpmn-js/"
 cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css "$VENDOR/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$VENDOR/bpmn-js/"
 touch "$STAMP"

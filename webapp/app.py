@@ -32,9 +32,10 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     from webapp.auth.views import auth  # noqa: PLC0415
     from webapp.cases.views import cases  # noqa: PLC0415
     from webapp.inbox.views import inbox  # noqa: PLC0415
+    from webapp.modeller import modeller  # noqa: PLC0415
     from webapp.tasks.views import tasks  # noqa: PLC0415
 
-    for blueprint in (auth, inbox, tasks, cases, api, account, admin):
+    for blueprint in (auth, inbox, tasks, cases, api, account, admin, modeller):
         app.register_blueprint(blueprint)
 
     app.before_request(sessions.load_actor)

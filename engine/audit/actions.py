@@ -7,6 +7,10 @@ from enum import StrEnum
 
 class AuditAction(StrEnum):
     DEFINITION_DEPLOYED = "definition:deployed"
+    DRAFT_SAVED = "definition:draft:saved"
+    DRAFT_DISCARDED = "definition:draft:discarded"
+    DEPLOY_BLOCKED = "definition:deploy:blocked"
+    FORM_SAVED = "form:saved"
     CASE_CREATED = "case:created"
     CASE_FACTS_CHANGED = "case:facts:changed"
     CASE_VIEWED = "case:viewed"

@@ -23,6 +23,7 @@ class AuditEvent(Base):
         Index("ix_audit_event_case", "case_ref", "seq"),
         Index("ix_audit_event_actor", "actor", "seq"),
         Index("ix_audit_event_action", "action", "seq"),
+        Index("ix_audit_event_process", "process_key", "seq"),
         Index("ix_audit_event_occurred", "occurred_at"),
     )
 

@@ -12,6 +12,7 @@ from engine.instances.models import (
     ProcessInstance,
     ProtectionCase,
 )
+from engine.modeller.models import FormSource, PathwayDraft
 from engine.tasks.models import HumanTask, TaskDraft
 from engine.timers.models import SchedulerLock, Timer
 from engine.users.models import ApiToken, User, UserRole, WebSession
@@ -24,9 +25,11 @@ __all__ = [
     "CaseFactsRow",
     "CaseMember",
     "CaseRefCounter",
+    "FormSource",
     "HumanTask",
     "Incident",
     "InstanceState",
+    "PathwayDraft",
     "ProcessDefinition",
     "ProcessInstance",
     "ProtectionCase",

@@ -16,7 +16,6 @@ from engine.config import Settings
 from engine.crypto.keyring import Keyring
 from engine.db.database import Database
 from engine.db.migrate import is_up_to_date, upgrade
-from engine.definitions.sources import FormLookup
 from engine.definitions.specs import SpecLibrary
 from engine.errors import ConflictError, InvalidRequest
 from engine.instances.store import StaleInstance
@@ -51,7 +50,6 @@ class EngineCore:
             SpecLibrary(),
             BusinessCalendar.from_file(self.settings.calendar_file),
         )
-        self.forms = FormLookup(self.settings.forms_dir)
         self._timer_listeners: list[Callable[[datetime], None]] = []
 
     def upgrade_database(self) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from engine.definitions import deploy as deploying
 from engine.definitions import repository
 from engine.definitions.roles import configured_roles
-from engine.definitions.sources import SourceFile, collect
+from engine.definitions.sources import FormLookup, SourceFile, collect
 from engine.errors import ConflictError, PermissionDenied
 from engine.facade.core import EngineCore
+from engine.modeller import catalogue
 from engine.users.roles import COORDINATOR
 
 
@@ -24,7 +25,12 @@ class DefinitionsFacade(EngineCore):
         return self.deploy_files(files, actor=actor, change_note=change_note)
 
     def deploy_files(
-        self, files: list[SourceFile], *, actor: str, change_note: str = ""
+        self,
+        files: list[SourceFile],
+        *,
+        actor: str,
+        change_note: str = "",
+        form_lookup: FormLookup | None = None,
     ) -> list[deploying.DeployResult]:
         def command(session):
             deployer = self._as(session, actor)
@@ -34,7 +40,7 @@ class DefinitionsFacade(EngineCore):
                 session,
                 self.keyring,
                 files,
-                self.forms,
+                form_lookup or catalogue.form_lookup(session, self.settings.forms_dir),
                 actor=actor,
                 now=self.clock.now(),
                 change_note=change_note,
@@ -54,7 +60,9 @@ class DefinitionsFacade(EngineCore):
 
     def check_files(self, files: list[SourceFile]):
         with self.db.read() as session:
-            return deploying.check(session, files, self.forms)
+            return deploying.check(
+                session, files, catalogue.form_lookup(session, self.settings.forms_dir)
+            )
 
     def definitions(self) -> list[dict[str, Any]]:
         with self.db.read() as session:

@@ -58,6 +58,9 @@ def _path(url_rule, case_ref: str, task_id: str) -> str:
         "incident_id": 1,
         "timer_id": "no-such-timer",
         "username": "caseworker",
+        "file_name": "identification.bpmn",
+        "process_key": "identification",
+        "name": "screening.json",
     }
     return url_rule.build({k: values[k] for k in url_rule.arguments})[1]
 

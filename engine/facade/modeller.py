@@ -1,0 +1,199 @@
+"""The coordinator's modeller: look, check, draft, compare, simulate, and deploy pathways."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from engine.audit import chain
+from engine.audit.actions import AuditAction
+from engine.definitions import deploy as deploying
+from engine.definitions.sources import SourceFile
+from engine.errors import DeploymentRefused, InvalidRequest, PermissionDenied, Problem
+from engine.facade.core import EngineCore
+from engine.modeller import catalogue
+from engine.modeller.compare import Comparison, compare
+from engine.modeller.lint import LintWarning, lint
+from engine.modeller.outcomes import SimulationResult
+from engine.spiff.parsing import UnsafeXml, parse_xml
+from engine.users.actors import Actor
+from engine.users.roles import COORDINATOR
+
+
+@dataclass(frozen=True)
+class Check:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[LintWarning] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": not self.problems,
+            "problems": [{**p.as_dict(), "level": "error"} for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+class SimulationFailed(InvalidRequest):
+    """A scenario that proves one of the guide's rules fails on the draft: it stays a draft."""
+
+    code = "simulation_failed"
+
+    def __init__(self, results: list[SimulationResult]) -> None:
+        failed = [r for r in results if not r.passed]
+        super().__init__(
+            f"{len(failed)} scenario(s) fail on this draft, so it was not deployed: "
+            + "; ".join(f"{r.name}: {r.detail}" for r in failed)
+        )
+        self.results = results
+
+
+def _coordinator(actor: Actor) -> None:
+    if not (actor.is_admin or COORDINATOR in actor.roles):
+        raise PermissionDenied("coordinators and administrators only")
+
+
+class ModellerFacade(EngineCore):
+    def pathway_files(self, *, actor: str) -> list[catalogue.PathwayFile]:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            return catalogue.pathway_files(session)
+
+    def versions(self, process_key: str, *, actor: str) -> list[catalogue.VersionLine]:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            return catalogue.versions(session, process_key)
+
+    def working_source(self, file_name: str, *, actor: str) -> tuple[str, bool]:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            return catalogue.working_source(session, file_name)
+
+    def check_source(self, file_name: str, source: str, *, actor: str) -> Check:
+        """The deploy checks plus lint, for the Validate button (nothing is stored)."""
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            name = catalogue.check_file_name(file_name)
+            validation = deploying.check(
+                session,
+                [catalogue.as_source_file(name, source)],
+                catalogue.form_lookup(session, self.settings.forms_dir),
+            )
+        try:
+            warnings = lint(parse_xml(source, name))
+        except (UnsafeXml, etree.XMLSyntaxError):
+            warnings = []  # the validation problems already say why
+        return Check(validation.problems, warnings)
+
+    def save_pathway_draft(self, file_name: str, source: str, *, actor: str) -> None:
+        """Work in progress may be invalid, never hostile: unsafe or unparsable XML is refused."""
+
+        def command(session):
+            person = self._as(session, actor)
+            _coordinator(person)
+            name = catalogue.check_file_name(file_name)
+            try:
+                parse_xml(source, name)
+            except UnsafeXml as err:
+                raise InvalidRequest(err.message) from err
+            except etree.XMLSyntaxError as err:
+                raise InvalidRequest(f"{name} is not well-formed XML: {err}") from err
+            catalogue.save_draft(session, name, source, actor=person.username, now=self.clock.now())
+            self._audit(session, person, AuditAction.DRAFT_SAVED, file=name)
+
+        self.write(command)
+
+    def discard_pathway_draft(self, file_name: str, *, actor: str) -> None:
+        def command(session):
+            person = self._as(session, actor)
+            _coordinator(person)
+            catalogue.discard_draft(session, file_name)
+            self._audit(session, person, AuditAction.DRAFT_DISCARDED, file=file_name)
+
+        self.write(command)
+
+    def simulate(self, file_name: str, source: str, *, actor: str) -> list[SimulationResult]:
+        """Every scenario against what would be live if this draft were deployed."""
+        from engine.modeller.simulate import simulate  # noqa: PLC0415 - it builds an Engine
+
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            name = catalogue.check_file_name(file_name)
+            files = catalogue.deployed_files(session)
+            forms = catalogue.form_lookup(session, self.settings.forms_dir)
+        files[name] = source
+        sources = [SourceFile(n, text.encode("utf-8")) for n, text in sorted(files.items())]
+        scenarios = sorted((self.settings.workflows_dir / "scenarios").glob("*.yaml"))
+        return simulate(self.settings, sources, forms, scenarios)
+
+    def deploy_source(
+        self, file_name: str, source: str, *, actor: str, change_note: str
+    ) -> list[deploying.DeployResult]:
+        """Checks, then the scenarios, then the next version; the draft is gone once live."""
+        if not change_note.strip():
+            raise InvalidRequest("say what changed and why: a deployment needs a change note")
+        check = self.check_source(file_name, source, actor=actor)
+        if check.problems:
+            raise DeploymentRefused(check.problems)
+        results = self.simulate(file_name, source, actor=actor)
+        if not all(r.passed for r in results):
+
+            def record(session):
+                self._audit(
+                    session,
+                    self._as(session, actor),
+                    AuditAction.DEPLOY_BLOCKED,
+                    file=file_name,
+                    failed=[r.file for r in results if not r.passed],
+                )
+
+            self.write(record)
+            raise SimulationFailed(results)
+        deployed = self.deploy_files(
+            [catalogue.as_source_file(file_name, source)],
+            actor=actor,
+            change_note=change_note.strip(),
+        )
+        self.write(lambda s: catalogue.discard_draft(s, catalogue.check_file_name(file_name)))
+        return deployed
+
+    def compare_versions(
+        self, process_key: str, old: int, new: int, *, actor: str
+    ) -> tuple[Comparison, str, str]:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            before = catalogue.version_source(session, process_key, old).source
+            after = catalogue.version_source(session, process_key, new).source
+        return compare(before, after), before, after
+
+    # -- forms ------------------------------------------------------------------------------
+
+    def form_names(self, *, actor: str) -> list[str]:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            return catalogue.form_names(session, self.settings.forms_dir)
+
+    def form_text(self, name: str, *, actor: str) -> str:
+        with self.read() as session:
+            _coordinator(self._as(session, actor))
+            return catalogue.form_text(session, self.settings.forms_dir, name)
+
+    def save_form(self, name: str, text: str, *, actor: str) -> None:
+        def command(session):
+            person = self._as(session, actor)
+            _coordinator(person)
+            catalogue.save_form(session, name, text, actor=person.username, now=self.clock.now())
+            self._audit(session, person, AuditAction.FORM_SAVED, form=name)
+
+        self.write(command)
+
+    def _audit(self, session, person: Actor, action: AuditAction, **detail) -> None:
+        chain.append(
+            session,
+            self.keyring,
+            occurred_at=self.clock.now(),
+            actor=person.username,
+            action=action,
+            detail=detail,
+        )

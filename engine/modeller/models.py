@@ -1,0 +1,36 @@
+"""Work in progress that is not live: a pathway file's draft, and the editable form catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db.base import Base, UTCDateTime
+
+
+class PathwayDraft(Base):
+    """The last saved, undeployed edit of one BPMN file (one per file: drafts are shared)."""
+
+    __tablename__ = "pathway_draft"
+
+    file_name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormSource(Base):
+    """A form schema edited in the browser; it overrides ``forms/`` at the next deployment.
+
+    Deployed versions keep the snapshot taken when they were deployed, so an
+    edit here never changes a running case.
+    """
+
+    __tablename__ = "form_source"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    schema_json: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

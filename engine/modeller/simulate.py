@@ -1,0 +1,68 @@
+"""Run the pathways' scenarios against a draft before it may go live.
+
+The scenarios in ``workflows/scenarios/`` prove the guide's rules (a child is
+presumed a child, no return during reflection, ...). A draft that breaks one
+would break that rule for real cases, so deployment waits until they pass.
+Each scenario runs on its own copy of a throw-away SQLite database holding
+what is deployed now with the draft in place of its file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from engine.clock import FixedClock
+from engine.config import Settings
+from engine.crypto.keyring import Keyring, new_key
+from engine.definitions.sources import FormLookup, SourceFile
+from engine.errors import DeploymentRefused
+from engine.modeller.outcomes import SimulationResult
+from engine.runtime import Engine
+from engine.scenarios.model import load
+from engine.scenarios.runner import run_scenario
+
+
+def _engine(settings: Settings, folder: Path, database: Path, keyring: Keyring) -> Engine:
+    url = f"sqlite:///{database}"
+    local = Settings(
+        var_dir=folder,
+        database_url=url,
+        forms_dir=settings.forms_dir,
+        workflows_dir=settings.workflows_dir,
+        calendar_file=settings.calendar_file,
+    )
+    return Engine(local, keyring=keyring, clock=FixedClock())
+
+
+def simulate(
+    settings: Settings, files: list[SourceFile], forms: FormLookup, scenarios: list[Path]
+) -> list[SimulationResult]:
+    """``files`` is everything that would be live after the deployment."""
+    keyring = Keyring([new_key()])
+    with tempfile.TemporaryDirectory(prefix="pp-simulate-") as name:
+        folder = Path(name)
+        template = folder / "template.db"
+        base = _engine(settings, folder, template, keyring)
+        try:
+            base.upgrade_database()
+            base.deploy_files(files, actor="system", form_lookup=forms)
+        except DeploymentRefused as refused:
+            problems = "; ".join(map(str, refused.problems))
+            return [SimulationResult("-", "deployment", False, problems)]
+        finally:
+            base.close()
+        results = []
+        for index, path in enumerate(scenarios):
+            copy = folder / f"run-{index}.db"
+            shutil.copyfile(template, copy)
+            engine = _engine(settings, folder, copy, keyring)
+            try:
+                outcome = run_scenario(engine, engine.clock, load(path))
+            finally:
+                engine.close()
+            results.append(
+                SimulationResult(path.name, outcome.name, outcome.passed, outcome.detail)
+            )
+        return results

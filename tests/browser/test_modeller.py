@@ -1,0 +1,102 @@
+"""A coordinator changes the identification pathway in the browser modeller (the issue's proof):
+adds a task in a lane with a form, sees a missing form flagged on the element, fixes it, deploys
+the next version; a new case runs on it and shows the new task, a case started before does not.
+"""
+
+from __future__ import annotations
+
+from engine.config import PROJECT_ROOT
+from tests.support.web import browser_sign_in
+from tests.web.test_authorization import ADULT_SCREENING
+
+MODELER = PROJECT_ROOT / "webapp/static/vendor/bpmn-js/bpmn-modeler.production.min.js"
+NOT_PRESUMED_OTHER_SETTING = {
+    **{k: v for k, v in ADULT_SCREENING.items() if k != "indicators_coercion_at_destination"},
+    "contact_setting": "other",
+}
+ADD_TASK = """() => {
+  const m = window.pathwaysModeler, reg = m.get('elementRegistry');
+  const modeling = m.get('modeling'), moddle = m.get('moddle');
+  const gateway = reg.get('presumed_gw'), lane = reg.get('identification_lane_0');
+  const task = modeling.appendShape(gateway, {type: 'bpmn:UserTask'},
+                                    {x: gateway.x + 120, y: lane.y + lane.height - 45});
+  modeling.updateProperties(task, {name: 'Refer to another service'});
+  modeling.appendShape(task, {type: 'bpmn:EndEvent'}, {x: task.x + 200, y: task.y + 40});
+  const form = moddle.create('spiffworkflow:Property',
+                             {name: 'formJsonSchemaFilename', value: 'missing_form.json'});
+  const properties = moddle.create('spiffworkflow:Properties', {properties: [form]});
+  modeling.updateProperties(task, {
+    extensionElements: moddle.create('bpmn:ExtensionElements', {values: [properties]})
+  });
+  const lanes = reg.filter(e => e.type === 'bpmn:Lane' &&
+                           (e.businessObject.flowNodeRef || []).includes(task.businessObject));
+  return {task: task.id, flow: task.incoming[0].id, lanes: lanes.map(l => l.businessObject.name)};
+}"""
+SELECT = "id => { const m = window.pathwaysModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }"
+
+
+def _first_responder_tasks(engine, case_ref):
+    return [t.bpmn_id for t in engine.tasks_for("first_responder", case_ref=case_ref)]
+
+
+def _wait(page):
+    page.wait_for_selector("#results:not([data-state=working])", timeout=90_000)
+
+
+def test_a_coordinator_adds_a_step_and_deploys_the_next_version(
+    browser, live_server, screenshots, web_engine
+):
+    assert MODELER.exists(), "bpmn-js is missing: `make test` builds it (scripts/build_assets.sh)"
+    before = web_engine.start("identification", actor="first_responder")
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    browser_sign_in(page, live_server, "coordinator")
+    page.click("text=Modeller")
+    page.click("text=identification.bpmn")
+    page.wait_for_selector("#canvas[data-ready]")
+
+    added = page.evaluate(ADD_TASK)
+    assert added["lanes"] == ["First responder"]  # dropped into the lane: that is its role
+    page.click("#validate")
+    _wait(page)
+    assert page.locator(f".djs-element.pp-error[data-element-id={added['task']}]").count() == 1
+    assert "missing_form.json not found" in page.locator("#results").inner_text()
+    page.screenshot(path=str(screenshots / "modeller-missing-form.png"), full_page=True)
+
+    page.evaluate(SELECT, added["task"])
+    page.select_option("#prop-form", "not_presumed.json")
+    page.evaluate(SELECT, added["flow"])
+    page.fill("#prop-condition", "presumed_victim == False and contact_setting == 'other'")
+    page.press("#prop-condition", "Tab")
+    page.click("#validate")
+    _wait(page)
+    assert page.locator("#results h2").inner_text() == "No problems found"
+    assert page.locator(".djs-element.pp-error").count() == 0
+
+    page.click("#deploy")  # no change note yet
+    assert "change note" in page.locator("#results").inner_text()
+    page.fill("#change-note", "Refer people met in other settings")
+    page.click("#deploy")
+    _wait(page)
+    assert "identification version 2" in page.locator("#results").inner_text()
+    page.screenshot(path=str(screenshots / "modeller-deployed.png"), full_page=True)
+
+    after = web_engine.start("identification", actor="first_responder")
+    assert (before.version, after.version) == (1, 2)
+    for started in (before, after):
+        screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
+        web_engine.complete_task(
+            screening.id, actor="first_responder", answers=NOT_PRESUMED_OTHER_SETTING
+        )
+    new_task = web_engine.tasks_for("first_responder", case_ref=after.case_ref)
+    assert [t.title for t in new_task] == ["Refer to another service"]
+    assert _first_responder_tasks(web_engine, before.case_ref) == ["record_not_presumed"]
+
+    worker = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    browser_sign_in(worker, live_server, "first_responder")
+    worker.goto(f"{live_server}/tasks/{new_task[0].id}")
+    assert worker.locator("h1").inner_text() == "Refer to another service"
+    assert problems == [], problems

@@ -1,0 +1,163 @@
+"""Pathway files: the list, the bpmn-js editor and its JSON calls, versions and comparison."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+
+from engine.errors import EngineError, InvalidRequest
+from webapp.modeller.blueprint import json_field, modeller, refusal
+from webapp.security.rules import COORDINATOR, allow
+from webapp.views_support import actor, engine
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+@modeller.route("/")
+@allow(COORDINATOR)
+def pathways():
+    return render_template(
+        "modeller/pathways.html", files=engine().pathway_files(actor=actor().username)
+    )
+
+
+@modeller.route("/files/<file_name>")
+@allow(COORDINATOR)
+def edit(file_name: str):
+    source, is_draft = engine().working_source(file_name, actor=actor().username)
+    keys = sorted(d["process_key"] for d in engine().definitions() if d["kind"] == "bpmn")
+    return render_template(
+        "modeller/editor.html",
+        file_name=file_name,
+        is_draft=is_draft,
+        editor={
+            "file": file_name,
+            "source": source,
+            "roles": engine().roles(),
+            "forms": engine().form_names(actor=actor().username),
+            "processes": keys,
+            "urls": {
+                action: url_for(f"modeller.{action}", file_name=file_name)
+                for action in ("validate", "save_draft", "simulate", "deploy")
+            },
+        },
+    )
+
+
+def _json_call(operation):
+    try:
+        return operation()
+    except EngineError as err:
+        return refusal(err)
+
+
+@modeller.route("/files/<file_name>/validate", methods=["POST"])
+@allow(COORDINATOR)
+def validate(file_name: str):
+    source = json_field("source")
+    return _json_call(
+        lambda: jsonify(engine().check_source(file_name, source, actor=actor().username).as_dict())
+    )
+
+
+@modeller.route("/files/<file_name>/draft", methods=["POST"])
+@allow(COORDINATOR)
+def save_draft(file_name: str):
+    source = json_field("source")
+
+    def save():
+        engine().save_pathway_draft(file_name, source, actor=actor().username)
+        return jsonify({"saved": True, "message": "Draft saved. It is not live."})
+
+    return _json_call(save)
+
+
+@modeller.route("/files/<file_name>/simulate", methods=["POST"])
+@allow(COORDINATOR)
+def simulate(file_name: str):
+    source = json_field("source")
+
+    def run():
+        results = engine().simulate(file_name, source, actor=actor().username)
+        return jsonify(
+            {"passed": all(r.passed for r in results), "scenarios": [r.as_dict() for r in results]}
+        )
+
+    return _json_call(run)
+
+
+@modeller.route("/files/<file_name>/deploy", methods=["POST"])
+@allow(COORDINATOR)
+def deploy(file_name: str):
+    source, note = json_field("source"), json_field("note")
+
+    def run():
+        results = engine().deploy_source(
+            file_name, source, actor=actor().username, change_note=note
+        )
+        changed = [r.as_dict() for r in results if r.changed]
+        return jsonify({"deployed": changed, "unchanged": not changed})
+
+    return _json_call(run)
+
+
+@modeller.route("/files/<file_name>/discard", methods=["POST"])
+@allow(COORDINATOR)
+def discard(file_name: str):
+    engine().discard_pathway_draft(file_name, actor=actor().username)
+    flash(f"The draft of {file_name} was discarded.", "ok")
+    return redirect(url_for("modeller.pathways"))
+
+
+@modeller.route("/upload", methods=["POST"])
+@allow(COORDINATOR)
+def upload():
+    """A diagram drawn elsewhere becomes a draft; hostile or broken XML is refused here."""
+    sent = request.files.get("diagram")
+    if sent is None or not sent.filename:
+        abort(400, description="Choose a .bpmn file to upload.")
+    data = sent.read(MAX_UPLOAD_BYTES + 1)
+    name = (request.form.get("file_name") or sent.filename or "").strip()
+    try:
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidRequest(f"a diagram may be at most {MAX_UPLOAD_BYTES // 2**20} MB")
+        engine().save_pathway_draft(name, data.decode("utf-8"), actor=actor().username)
+    except (EngineError, UnicodeDecodeError) as err:
+        message = getattr(err, "message", "the file is not UTF-8 text")
+        flash(f"Not uploaded: {message}", "error")
+        return redirect(url_for("modeller.pathways"))
+    flash(f"{name} uploaded as a draft. Validate and deploy it from the editor.", "ok")
+    return redirect(url_for("modeller.edit", file_name=name))
+
+
+@modeller.route("/processes/<process_key>")
+@allow(COORDINATOR)
+def versions(process_key: str):
+    found = engine().versions(process_key, actor=actor().username)
+    if not found:
+        abort(404)
+    return render_template("modeller/versions.html", process_key=process_key, versions=found)
+
+
+@modeller.route("/processes/<process_key>/compare")
+@allow(COORDINATOR)
+def compare(process_key: str):
+    old = request.args.get("old", type=int)
+    new = request.args.get("new", type=int)
+    if old is None or new is None:
+        abort(400, description="Choose two versions to compare.")
+    comparison, before, after = engine().compare_versions(
+        process_key, old, new, actor=actor().username
+    )
+    return render_template(
+        "modeller/compare.html",
+        process_key=process_key,
+        old=old,
+        new=new,
+        comparison=comparison,
+        diagram={
+            "key": process_key,
+            "before": before,
+            "after": after,
+            **comparison.as_dict(),
+        },
+    )

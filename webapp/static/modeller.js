@@ -1,0 +1,406 @@
+/* The coordinator's modeller: bpmn-js with a small properties panel for what our pathways need
+   (roles as lanes, forms, timers, conditions, scripts, called pathways), stored as SpiffWorkflow
+   extension elements so the files stay usable by SpiffWorkflow tooling. No inline script: the
+   page hands over its data in a JSON block. */
+(function () {
+  "use strict";
+  var block = document.getElementById("editor-data");
+  if (!block || !window.BpmnJS) { return; }
+  var data = JSON.parse(block.textContent);
+
+  var SPIFF = {
+    name: "SpiffWorkflow",
+    prefix: "spiffworkflow",
+    uri: "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    xml: { tagAlias: "lowerCase" },
+    associations: [],
+    types: [
+      { name: "Properties", superClass: ["Element"],
+        properties: [{ name: "properties", type: "Property", isMany: true }] },
+      { name: "Property", superClass: ["Element"],
+        properties: [{ name: "name", type: "String", isAttr: true },
+                     { name: "value", type: "String", isAttr: true }] },
+      { name: "InstructionsForEndUser", superClass: ["Element"],
+        properties: [{ name: "text", type: "String", isBody: true }] }
+    ]
+  };
+  var FORM = "formJsonSchemaFilename";
+  var TIMER_KINDS = [["timeDuration", "Duration (e.g. \"P30D\", in_working_days(5))"],
+                     ["timeDate", "Date (e.g. add_months(returned_on, 3))"],
+                     ["timeCycle", "Cycle (e.g. \"R4/P7D\")"]];
+
+  var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: SPIFF } });
+  window.pathwaysModeler = modeler; // the page's modelling API, for power users and browser tests
+  var modeling = modeler.get("modeling");
+  var moddle = modeler.get("moddle");
+  var canvas = modeler.get("canvas");
+  var registry = modeler.get("elementRegistry");
+  var panel = document.getElementById("properties");
+  var results = document.getElementById("results");
+  var selected = null;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function humanRole(role) {
+    var words = role.replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  function roleOf(name) { return (name || "").trim().toLowerCase().replace(/[\s\-_]+/g, "_"); }
+
+  /* -- SpiffWorkflow extension elements ---------------------------------------------------- */
+
+  function extensionValues(bo, type) {
+    var ext = bo.extensionElements;
+    return ext ? (ext.values || []).filter(function (v) { return v.$type === type; }) : [];
+  }
+
+  function getProperty(bo, name) {
+    var found = null;
+    extensionValues(bo, "spiffworkflow:Properties").forEach(function (props) {
+      (props.properties || []).forEach(function (p) { if (p.name === name) { found = p.value; } });
+    });
+    return found;
+  }
+
+  function ensureExtensions(element) {
+    var bo = element.businessObject;
+    if (!bo.extensionElements) {
+      modeling.updateProperties(element, { extensionElements: moddle.create("bpmn:ExtensionElements", { values: [] }) });
+    }
+    return bo.extensionElements;
+  }
+
+  function setProperty(element, name, value) {
+    var ext = ensureExtensions(element);
+    var props = extensionValues(element.businessObject, "spiffworkflow:Properties")[0];
+    if (!props) {
+      props = moddle.create("spiffworkflow:Properties", { properties: [] });
+      modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([props]) });
+    }
+    var existing = (props.properties || []).filter(function (p) { return p.name === name; })[0];
+    if (!value) {
+      if (existing) {
+        modeling.updateModdleProperties(element, props, {
+          properties: props.properties.filter(function (p) { return p !== existing; })
+        });
+      }
+    } else if (existing) {
+      modeling.updateModdleProperties(element, existing, { value: value });
+    } else {
+      modeling.updateModdleProperties(element, props, {
+        properties: (props.properties || []).concat([moddle.create("spiffworkflow:Property", { name: name, value: value })])
+      });
+    }
+  }
+
+  function setInstructions(element, text) {
+    var ext = ensureExtensions(element);
+    var current = extensionValues(element.businessObject, "spiffworkflow:InstructionsForEndUser")[0];
+    if (current) {
+      modeling.updateModdleProperties(element, current, { text: text });
+    } else if (text) {
+      modeling.updateModdleProperties(element, ext, {
+        values: (ext.values || []).concat([moddle.create("spiffworkflow:InstructionsForEndUser", { text: text })])
+      });
+    }
+  }
+
+  function expression(body) { return moddle.create("bpmn:FormalExpression", { body: body }); }
+
+  /* -- the panel ---------------------------------------------------------------------------- */
+
+  function field(label, input, help) {
+    var wrap = el("div", { "class": "field" });
+    var id = "prop-" + label.toLowerCase().replace(/[^a-z]+/g, "-");
+    input.id = id;
+    wrap.appendChild(el("label", { "for": id }, label));
+    wrap.appendChild(input);
+    if (help) { wrap.appendChild(el("p", { "class": "help" }, help)); }
+    return wrap;
+  }
+
+  function textInput(value, onChange, multiline) {
+    var input = el(multiline ? "textarea" : "input", multiline ? { rows: "5", "class": "code" } : {});
+    input.value = value || "";
+    input.addEventListener("change", function () { onChange(input.value); });
+    return input;
+  }
+
+  function choice(options, value, onChange) {
+    var select = el("select");
+    options.forEach(function (option) {
+      var node = el("option", { value: option[0] }, option[1]);
+      if (option[0] === (value || "")) { node.selected = true; }
+      select.appendChild(node);
+    });
+    select.addEventListener("change", function () { onChange(select.value); });
+    return select;
+  }
+
+  function laneOf(element) {
+    var bo = element.businessObject;
+    var found = null;
+    registry.filter(function (e) { return e.type === "bpmn:Lane"; }).forEach(function (lane) {
+      (lane.businessObject.flowNodeRef || []).forEach(function (ref) { if (ref === bo) { found = lane; } });
+    });
+    return found;
+  }
+
+  function render() {
+    panel.textContent = "";
+    panel.appendChild(el("h2", {}, "Properties"));
+    var element = selected;
+    if (!element || element.type === "label") {
+      panel.appendChild(el("p", { "class": "help" }, "Select an element."));
+      return;
+    }
+    var bo = element.businessObject;
+    panel.appendChild(el("p", { "class": "meta" }, element.type.replace("bpmn:", "") + " · " + element.id));
+
+    if (element.type === "bpmn:Lane") {
+      var known = data.roles.map(function (r) { return [humanRole(r), humanRole(r)]; });
+      var current = bo.name || "";
+      if (current && !known.some(function (o) { return roleOf(o[0]) === roleOf(current); })) {
+        known.push([current, current + " (new role)"]);
+      }
+      panel.appendChild(field("Role", choice([["", "(choose a role)"]].concat(known),
+        known.filter(function (o) { return roleOf(o[0]) === roleOf(current); }).map(function (o) { return o[0]; })[0] || "",
+        function (value) { modeling.updateProperties(element, { name: value }); }),
+        "The lane is the role: its tasks appear in the inbox of everyone holding it."));
+      panel.appendChild(field("New role name", textInput("", function (value) {
+        if (value.trim()) { modeling.updateProperties(element, { name: humanRole(roleOf(value)) }); }
+      }), "Only when no configured role fits."));
+      return;
+    }
+
+    panel.appendChild(field("Name", textInput(bo.name, function (value) {
+      modeling.updateProperties(element, { name: value });
+    })));
+
+    if (element.type === "bpmn:UserTask") {
+      var lane = laneOf(element);
+      panel.appendChild(el("p", { "class": lane ? "help" : "notice error" },
+        lane ? "Role: " + (lane.businessObject.name || "(unnamed lane)") : "No role: move the task into a lane."));
+      var forms = [["", "(no form)"]].concat(data.forms.map(function (f) { return [f, f]; }));
+      var form = getProperty(bo, FORM);
+      if (form && data.forms.indexOf(form) < 0) { forms.push([form, form + " (missing)"]); }
+      panel.appendChild(field("Form", choice(forms, form, function (value) { setProperty(element, FORM, value); })));
+      var instructions = extensionValues(bo, "spiffworkflow:InstructionsForEndUser")[0];
+      panel.appendChild(field("Instructions", textInput(instructions ? instructions.text : "", function (value) {
+        setInstructions(element, value);
+      }, true)));
+    }
+
+    if (element.type === "bpmn:ScriptTask") {
+      panel.appendChild(field("Script", textInput(bo.script, function (value) {
+        modeling.updateProperties(element, { scriptFormat: "python", script: value });
+      }, true), "Runs in the sandbox: no imports; read data and case, set_case_fact(...)."));
+    }
+
+    if (element.type === "bpmn:CallActivity") {
+      panel.appendChild(field("Calls pathway", choice(
+        [["", "(choose)"]].concat(data.processes.map(function (p) { return [p, p]; })),
+        bo.calledElement, function (value) { modeling.updateProperties(element, { calledElement: value }); })));
+    }
+
+    if (element.type === "bpmn:SequenceFlow" && bo.sourceRef &&
+        /Exclusive|Inclusive/.test(bo.sourceRef.$type)) {
+      var gateway = registry.get(bo.sourceRef.id);
+      var isDefault = gateway.businessObject.default === bo;
+      var box = el("input", { type: "checkbox" });
+      box.checked = isDefault;
+      box.addEventListener("change", function () {
+        modeling.updateProperties(gateway, { "default": box.checked ? bo : undefined });
+        render();
+      });
+      panel.appendChild(field("Default flow", box, "Taken when no condition holds."));
+      if (!isDefault) {
+        panel.appendChild(field("Condition", textInput(bo.conditionExpression ? bo.conditionExpression.body : "", function (value) {
+          modeling.updateProperties(element, { conditionExpression: value ? expression(value) : undefined });
+        }), "e.g. presumed_victim == True"));
+      }
+    }
+
+    var timer = (bo.eventDefinitions || []).filter(function (d) { return d.$type === "bpmn:TimerEventDefinition"; })[0];
+    if (timer) {
+      var kind = TIMER_KINDS.map(function (k) { return k[0]; }).filter(function (k) { return timer[k]; })[0] || "timeDuration";
+      var value = timer[kind] ? timer[kind].body : "";
+      var apply = function (newKind, newValue) {
+        var update = { timeDuration: undefined, timeDate: undefined, timeCycle: undefined };
+        update[newKind] = expression(newValue);
+        modeling.updateModdleProperties(element, timer, update);
+        render();
+      };
+      panel.appendChild(field("Timer type", choice(TIMER_KINDS, kind, function (k) { apply(k, value); })));
+      panel.appendChild(field("Timer", textInput(value, function (v) { apply(kind, v); }),
+        "Working days: in_working_days(5); calendar months: add_months(date, 1)."));
+    }
+  }
+
+  modeler.on("selection.changed", function (event) {
+    selected = event.newSelection.length === 1 ? event.newSelection[0] : null;
+    render();
+  });
+
+  /* -- server calls ------------------------------------------------------------------------- */
+
+  function csrf() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, body: json }; });
+    });
+  }
+
+  function xml() { return modeler.saveXML({ format: true }).then(function (r) { return r.xml; }); }
+
+  var marked = [];
+  function clearMarks() {
+    marked.forEach(function (m) { canvas.removeMarker(m[0], m[1]); });
+    marked = [];
+    modeler.get("overlays").remove({ type: "pp-problem" });
+  }
+
+  function markProblem(item) {
+    var id = item.element_id;
+    if (!id || !registry.get(id)) { return; }
+    var marker = item.level === "error" ? "pp-error" : "pp-warning";
+    canvas.addMarker(id, marker);
+    marked.push([id, marker]);
+    modeler.get("overlays").add(id, "pp-problem", {
+      position: { top: -12, right: 12 },
+      html: el("span", { "class": "pp-badge " + marker, title: item.message }, item.level === "error" ? "!" : "?")
+    });
+  }
+
+  function show(title, items, className) {
+    results.textContent = "";
+    results.appendChild(el("h2", {}, title));
+    if (!items.length) { return; }
+    var list = el("ul", { "class": className || "checks" });
+    items.forEach(function (item) {
+      var line = el("li", { "class": item.level || "" });
+      if (item.element_id) {
+        var link = el("button", { type: "button", "class": "link" }, item.element_id);
+        link.addEventListener("click", function () {
+          var target = registry.get(item.element_id);
+          if (target) { modeler.get("selection").select(target); canvas.scrollToElement(target); }
+        });
+        line.appendChild(link);
+        line.appendChild(document.createTextNode(": "));
+      }
+      line.appendChild(document.createTextNode(item.message));
+      list.appendChild(line);
+    });
+    results.appendChild(list);
+  }
+
+  function showCheck(body) {
+    clearMarks();
+    var items = (body.problems || []).concat(body.warnings || []);
+    items.forEach(markProblem);
+    show(items.length ? (body.problems && body.problems.length ? "Problems: fix these before deploying" : "Warnings") : "No problems found", items);
+    results.setAttribute("data-state", body.problems && body.problems.length ? "problems" : "ok");
+  }
+
+  function showScenarios(list, heading) {
+    show(heading, list.map(function (s) {
+      return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
+    }));
+  }
+
+  function busy(button, work) {
+    button.disabled = true;
+    results.setAttribute("data-state", "working");
+    work().catch(function (error) { show("Something went wrong: " + error.message, []); })
+      .then(function () { button.disabled = false; });
+  }
+
+  document.getElementById("validate").addEventListener("click", function (event) {
+    busy(event.target, function () {
+      return xml().then(function (source) { return post(data.urls.validate, { source: source }); })
+        .then(function (r) { showCheck(r.body); });
+    });
+  });
+
+  document.getElementById("save-draft").addEventListener("click", function (event) {
+    busy(event.target, function () {
+      return xml().then(function (source) { return post(data.urls.save_draft, { source: source }); })
+        .then(function (r) {
+          show(r.ok ? r.body.message : "Not saved: " + r.body.message, []);
+          results.setAttribute("data-state", r.ok ? "saved" : "problems");
+          if (r.ok) { document.getElementById("source-state").textContent = "Editing the saved draft (not live)"; }
+        });
+    });
+  });
+
+  document.getElementById("simulate").addEventListener("click", function (event) {
+    busy(event.target, function () {
+      return xml().then(function (source) { return post(data.urls.simulate, { source: source }); })
+        .then(function (r) {
+          if (!r.ok) { showCheck(r.body); return; }
+          showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
+          results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
+        });
+    });
+  });
+
+  document.getElementById("deploy").addEventListener("click", function (event) {
+    var note = document.getElementById("change-note");
+    if (!note.value.trim()) { note.focus(); show("Write a change note: what changed and why.", []); return; }
+    busy(event.target, function () {
+      return xml().then(function (source) { return post(data.urls.deploy, { source: source, note: note.value }); })
+        .then(function (r) {
+          if (r.ok) {
+            clearMarks();
+            show(r.body.unchanged ? "Nothing changed: no new version." : "Deployed: " + r.body.deployed.map(function (d) {
+              return d.process_key + " version " + d.version;
+            }).join(", "), []);
+            results.setAttribute("data-state", "deployed");
+            document.getElementById("source-state").textContent = "Editing the deployed version";
+          } else if (r.body.scenarios) {
+            showScenarios(r.body.scenarios, "Not deployed: scenarios fail on this draft");
+            results.setAttribute("data-state", "problems");
+          } else if (r.body.problems) {
+            showCheck(r.body);
+          } else {
+            show("Not deployed: " + r.body.message, []);
+            results.setAttribute("data-state", "problems");
+          }
+        });
+    });
+  });
+
+  document.getElementById("download").addEventListener("click", function (event) {
+    var link = event.currentTarget;
+    if (link.getAttribute("data-ready")) { return; }
+    event.preventDefault();
+    xml().then(function (source) {
+      link.href = URL.createObjectURL(new Blob([source], { type: "application/xml" }));
+      link.setAttribute("data-ready", "1");
+      link.click();
+      link.removeAttribute("data-ready");
+    });
+  });
+
+  modeler.importXML(data.source).then(function () {
+    canvas.zoom("fit-viewport");
+    document.getElementById("canvas").setAttribute("data-ready", "1");
+  }).catch(function (error) {
+    show("The diagram could not be opened: " + error.message, []);
+  });
+})();
