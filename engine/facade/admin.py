@@ -45,16 +45,14 @@ class AdminFacade(EngineCore):
             if row is None:
                 raise NotFound(f"no process instance {instance_id}")
             found = instance_map(session, self.services, instance_id)
-            chain.append(
+            self.record(
                 session,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=person.username,
-                action=AuditAction.CASE_VIEWED,
+                person.username,
+                AuditAction.CASE_VIEWED,
                 context=chain.AuditContext(
                     case_ref=found.case_ref, instance_id=instance_id, process_key=row.process_key
                 ),
-                detail={"view": "instance history"},
+                view="instance history",
             )
             return found
 
@@ -77,16 +75,7 @@ class AdminFacade(EngineCore):
         with self.read() as session:
             _admin(self._as(session, actor))
             report = chain.verify(session)
-        self.write(
-            lambda s: chain.append(
-                s,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=actor,
-                action=AuditAction.CHAIN_VERIFIED,
-                detail=report.as_dict(),
-            )
-        )
+        self.write(lambda s: self.record(s, actor, AuditAction.CHAIN_VERIFIED, **report.as_dict()))
         return report
 
     def last_verification(self, *, actor: str) -> tuple[datetime, dict[str, Any]] | None:
@@ -115,16 +104,12 @@ class AdminFacade(EngineCore):
         def command(session):
             person = self._as(session, actor)
             _admin(person)
-            chain.append(
+            self.record(
                 session,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=person.username,
-                action=AuditAction.EVENT_DATA_VIEWED,
-                detail={
-                    "export": "csv",
-                    "filters": {k: str(v) for k, v in vars(filters).items() if v},
-                },
+                person.username,
+                AuditAction.EVENT_DATA_VIEWED,
+                export="csv",
+                filters={k: str(v) for k, v in vars(filters).items() if v},
             )
 
         self.write(command)
@@ -146,18 +131,16 @@ class AdminFacade(EngineCore):
             event = session.scalars(select(AuditEvent).where(AuditEvent.seq == seq)).first()
             if event is None:
                 raise NotFound(f"no audit event {seq}")
-            chain.append(
+            self.record(
                 session,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=person.username,
-                action=AuditAction.EVENT_DATA_VIEWED,
+                person.username,
+                AuditAction.EVENT_DATA_VIEWED,
                 context=chain.AuditContext(
                     case_ref=event.case_ref,
                     instance_id=event.instance_id,
                     process_key=event.process_key,
                 ),
-                detail={"seq": seq},
+                seq=seq,
             )
             return queries.entry(event), chain.open_payload(self.keyring, event)
 

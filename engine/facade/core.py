@@ -6,11 +6,13 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from engine.audit import chain
+from engine.audit.actions import AuditAction
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.crypto.keyring import Keyring
@@ -97,6 +99,26 @@ class EngineCore:
     def remove_timer_listener(self, listener: Callable[[datetime], None]) -> None:
         if listener in self._timer_listeners:
             self._timer_listeners.remove(listener)
+
+    def record(
+        self,
+        session: Session,
+        actor: str,
+        action: AuditAction,
+        *,
+        context: chain.AuditContext | None = None,
+        **detail: Any,
+    ) -> None:
+        """One audit event, now, in this transaction (an oversight read or an edit)."""
+        chain.append(
+            session,
+            self.keyring,
+            occurred_at=self.clock.now(),
+            actor=actor,
+            action=action,
+            context=context,
+            detail=detail,
+        )
 
     def _as(self, session: Session, username: str) -> Actor:
         return SYSTEM if username == SYSTEM.username else resolve_actor(session, username)

@@ -7,7 +7,6 @@ from typing import Any
 
 from lxml import etree
 
-from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions import deploy as deploying
 from engine.definitions.sources import SourceFile
@@ -100,7 +99,7 @@ class ModellerFacade(EngineCore):
             except etree.XMLSyntaxError as err:
                 raise InvalidRequest(f"{name} is not well-formed XML: {err}") from err
             catalogue.save_draft(session, name, source, actor=person.username, now=self.clock.now())
-            self._audit(session, person, AuditAction.DRAFT_SAVED, file=name)
+            self.record(session, person.username, AuditAction.DRAFT_SAVED, file=name)
 
         self.write(command)
 
@@ -109,7 +108,7 @@ class ModellerFacade(EngineCore):
             person = self._as(session, actor)
             _coordinator(person)
             catalogue.discard_draft(session, file_name)
-            self._audit(session, person, AuditAction.DRAFT_DISCARDED, file=file_name)
+            self.record(session, person.username, AuditAction.DRAFT_DISCARDED, file=file_name)
 
         self.write(command)
 
@@ -140,9 +139,9 @@ class ModellerFacade(EngineCore):
         if not all(r.passed for r in results):
 
             def record(session):
-                self._audit(
+                self.record(
                     session,
-                    self._as(session, actor),
+                    self._as(session, actor).username,
                     AuditAction.DEPLOY_BLOCKED,
                     file=file_name,
                     failed=[r.file for r in results if not r.passed],
@@ -184,16 +183,6 @@ class ModellerFacade(EngineCore):
             person = self._as(session, actor)
             _coordinator(person)
             catalogue.save_form(session, name, text, actor=person.username, now=self.clock.now())
-            self._audit(session, person, AuditAction.FORM_SAVED, form=name)
+            self.record(session, person.username, AuditAction.FORM_SAVED, form=name)
 
         self.write(command)
-
-    def _audit(self, session, person: Actor, action: AuditAction, **detail) -> None:
-        chain.append(
-            session,
-            self.keyring,
-            occurred_at=self.clock.now(),
-            actor=person.username,
-            action=action,
-            detail=detail,
-        )

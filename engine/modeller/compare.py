@@ -8,7 +8,6 @@ holds. Moving a shape on the canvas is not a change; the diagram layout
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -46,23 +45,31 @@ def _local(node: etree._Element) -> str:
     return etree.QName(node).localname if isinstance(node.tag, str) else ""
 
 
-def _signature(node: etree._Element) -> bytes:
-    """The element without its tracked children (each compared on its own) and without layout."""
-    clone = copy.deepcopy(node)
-    for child in list(clone.iter()):
-        if child is clone or not isinstance(child.tag, str):
-            continue
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+UNORDERED = frozenset({"incoming", "outgoing", "flowNodeRef"})
+
+
+def _canonical(node: etree._Element) -> tuple:
+    """What the element means: whitespace, attribute order, ``xsi:type`` and the order of
+    incoming/outgoing references (which modellers rewrite freely) do not count."""
+    attributes = tuple(sorted((k, v) for k, v in node.attrib.items() if k != XSI_TYPE))
+    text = " ".join((node.text or "").split())
+    children = []
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue  # comments and processing instructions
         if etree.QName(child).namespace == BPMN_NS and _local(child) in TRACKED | {"laneSet"}:
-            parent = child.getparent()
-            if parent is not None:
-                parent.remove(child)
-    return etree.tostring(clone, method="c14n")
+            continue  # compared on its own
+        children.append(_canonical(child))
+    ordered = [c for c in children if c[0].rsplit("}", 1)[-1] not in UNORDERED]
+    unordered = sorted(c for c in children if c[0].rsplit("}", 1)[-1] in UNORDERED)
+    return (node.tag, attributes, text, tuple(ordered), tuple(unordered))
 
 
-def _elements(source: str, name: str) -> dict[str, tuple[etree._Element, bytes]]:
+def _elements(source: str, name: str) -> dict[str, tuple[etree._Element, tuple]]:
     root = parse_xml(source, name)
     return {
-        node.get("id"): (node, _signature(node))
+        node.get("id"): (node, _canonical(node))
         for node in root.iter(f"{{{BPMN_NS}}}*")
         if node.get("id") and _local(node) in TRACKED
     }

@@ -46,7 +46,12 @@ def _user(session: Session, username: str) -> User:
 
 
 def _audit(
-    session: Session, services: Services, actor: Actor, action: AuditAction, **detail
+    session: Session,
+    services: Services,
+    actor: Actor,
+    action: AuditAction,
+    context: chain.AuditContext | None = None,
+    **detail,
 ) -> None:
     chain.append(
         session,
@@ -54,6 +59,7 @@ def _audit(
         occurred_at=services.clock.now(),
         actor=actor.username,
         action=action,
+        context=context,
         detail=detail,
     )
 
@@ -172,14 +178,14 @@ def add_member(
                 reason=reason.strip(),
             )
         )
-    chain.append(
+    _audit(
         session,
-        services.keyring,
-        occurred_at=services.clock.now(),
-        actor=actor.username,
-        action=AuditAction.CASE_MEMBER_ADDED,
-        context=chain.AuditContext(case_ref=case.ref),
-        detail={"username": username, "reason": reason.strip()},
+        services,
+        actor,
+        AuditAction.CASE_MEMBER_ADDED,
+        chain.AuditContext(case_ref=case.ref),
+        username=username,
+        reason=reason.strip(),
     )
 
 
@@ -193,12 +199,11 @@ def remove_member(
     session.execute(
         delete(CaseMember).where(CaseMember.case_id == case.id, CaseMember.username == username)
     )
-    chain.append(
+    _audit(
         session,
-        services.keyring,
-        occurred_at=services.clock.now(),
-        actor=actor.username,
-        action=AuditAction.CASE_MEMBER_REMOVED,
-        context=chain.AuditContext(case_ref=case.ref),
-        detail={"username": username},
+        services,
+        actor,
+        AuditAction.CASE_MEMBER_REMOVED,
+        chain.AuditContext(case_ref=case.ref),
+        username=username,
     )

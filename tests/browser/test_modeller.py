@@ -84,6 +84,20 @@ def test_a_coordinator_adds_a_step_and_deploys_the_next_version(
     assert "identification version 2" in page.locator("#results").inner_text()
     page.screenshot(path=str(screenshots / "modeller-deployed.png"), full_page=True)
 
+    # Compare: bpmn-js rewrote the whole file, yet only what the coordinator did counts.
+    page.goto(f"{live_server}/modeller/processes/identification/compare?old=1&new=2")
+    page.wait_for_selector("#diagram-new[data-marked]")
+    assert page.locator("#added li").count() == 4  # task, end event, two flows
+    assert sorted(page.locator("#changed li code").all_inner_texts()) == [
+        "identification_lane_0",
+        "presumed_gw",
+    ]
+    assert (
+        page.locator(f"#diagram-new .djs-element.pp-added[data-element-id={added['task']}]").count()
+        == 1
+    )
+    page.screenshot(path=str(screenshots / "modeller-compare.png"), full_page=True)
+
     after = web_engine.start("identification", actor="first_responder")
     assert (before.version, after.version) == (1, 2)
     for started in (before, after):

@@ -12,24 +12,10 @@ import pytest
 from engine.audit.search import AuditFilters, safe_cell
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
 from tests.integration.helpers import (
-    deploy_pathway,
     drop_audit_triggers,
     execute_sql,
-    only_task,
 )
 from tests.support.web import PASSWORD
-
-
-@pytest.fixture
-def presumed(engine, tmp_path, people):
-    """An intake whose screening presumed a victim: it now waits on the 30-day reflection timer."""
-    deploy_pathway(engine, tmp_path / "wf")
-    started = engine.start("intake", actor=people["responder"])
-    task = only_task(engine, people["responder"])
-    engine.complete_task(
-        task.id, actor=people["responder"], answers={"name": "Lan", "presumed": True}
-    )
-    return started
 
 
 def _actions(engine, instance_id):

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import deploy_pathway, only_task
 from tests.support import bpmn as b
-
-
-@pytest.fixture
-def presumed(engine, tmp_path, people):
-    deploy_pathway(engine, tmp_path / "wf")
-    started = engine.start("intake", actor=people["responder"])
-    task = only_task(engine, people["responder"])
-    engine.complete_task(
-        task.id, actor=people["responder"], answers={"name": "A", "presumed": True}
-    )
-    return started
 
 
 def test_nothing_fires_before_it_is_due(engine, presumed, clock):

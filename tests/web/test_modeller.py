@@ -27,6 +27,17 @@ PLAIN_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def _upload(client, content: str, name: str):
+    return client.post(
+        "/modeller/upload",
+        data={
+            "csrf_token": csrf_from(client.get("/modeller/").text),
+            "diagram": (io.BytesIO(content.encode()), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
 def _json(client, path, body):
     token = csrf_from(client.get("/modeller/").text)
     return client.post(path, json=body, headers={"X-CSRF-Token": token})
@@ -105,14 +116,7 @@ def test_deploy_refuses_a_draft_that_breaks_a_scenario(signed_in, web_engine):
 )
 def test_an_uploaded_hostile_diagram_is_refused(signed_in, web_engine, hostile):
     client = signed_in("coordinator")
-    response = client.post(
-        "/modeller/upload",
-        data={
-            "csrf_token": csrf_from(client.get("/modeller/").text),
-            "diagram": (io.BytesIO(hostile.encode()), "evil.bpmn"),
-        },
-        content_type="multipart/form-data",
-    )
+    response = _upload(client, hostile, "evil.bpmn")
     page = client.get(response.headers["Location"]).text
     assert "Not uploaded" in page and "DOCTYPE" in page
     assert 'href="/modeller/files/evil.bpmn"' not in page  # no draft was stored
@@ -121,14 +125,7 @@ def test_an_uploaded_hostile_diagram_is_refused(signed_in, web_engine, hostile):
 
 def test_a_plain_bpmn_upload_deploys_once_its_task_has_a_form(signed_in, web_engine):
     client = signed_in("coordinator")
-    response = client.post(
-        "/modeller/upload",
-        data={
-            "csrf_token": csrf_from(client.get("/modeller/").text),
-            "diagram": (io.BytesIO(PLAIN_BPMN.encode()), "shelter_intake.bpmn"),
-        },
-        content_type="multipart/form-data",
-    )
+    response = _upload(client, PLAIN_BPMN, "shelter_intake.bpmn")
     assert response.headers["Location"].endswith("/modeller/files/shelter_intake.bpmn")
     checked = _json(
         client, "/modeller/files/shelter_intake.bpmn/validate", {"source": PLAIN_BPMN}

@@ -1,0 +1,19 @@
+"""Fixtures the integration tests share."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.helpers import deploy_pathway, only_task
+
+
+@pytest.fixture
+def presumed(engine, tmp_path, people):
+    """An intake whose screening presumed a victim: it now waits on the 30-day reflection timer."""
+    deploy_pathway(engine, tmp_path / "wf")
+    started = engine.start("intake", actor=people["responder"])
+    task = only_task(engine, people["responder"])
+    engine.complete_task(
+        task.id, actor=people["responder"], answers={"name": "Lan", "presumed": True}
+    )
+    return started
