@@ -46,6 +46,16 @@ class InstanceNotRunning(ConflictError):
     code = "instance_not_running"
 
 
+class StorageUnavailable(EngineError):
+    """The database refused the write (read-only file, full disk, lost connection).
+
+    The transaction rolled back, so nothing of the attempt was written.
+    """
+
+    code = "storage_unavailable"
+    exit_status = 6
+
+
 class WorkflowStepFailed(EngineError):
     """A script, condition or timer expression failed while the engine ran steps.
 

@@ -13,6 +13,7 @@ from engine.errors import (
     InstanceNotRunning,
     NotFound,
     PermissionDenied,
+    StorageUnavailable,
 )
 
 STATUS = {
@@ -21,6 +22,7 @@ STATUS = {
     ConflictError: 409,
     FormValidationFailed: 422,
     GuardRefused: 422,
+    StorageUnavailable: 503,
 }
 TITLES = {
     400: "Please try again",
@@ -33,6 +35,7 @@ TITLES = {
     422: "Please check the form",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Not saved: please try again later",
 }
 
 

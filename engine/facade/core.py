@@ -19,7 +19,7 @@ from engine.crypto.keyring import Keyring
 from engine.db.database import Database
 from engine.db.migrate import is_up_to_date, upgrade
 from engine.definitions.specs import SpecLibrary
-from engine.errors import ConflictError, InvalidRequest
+from engine.errors import ConflictError, InvalidRequest, StorageUnavailable
 from engine.instances.store import StaleInstance
 from engine.services import Services
 from engine.timers.calendar import BusinessCalendar
@@ -82,6 +82,12 @@ class EngineCore:
             except StaleInstance:
                 log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
                 continue
+            except OperationalError as err:
+                log.error("the database refused a write: %s", err)
+                raise StorageUnavailable(
+                    "The database could not save this (it may be read-only, full or unreachable)."
+                    " Nothing was changed; try again later or tell an administrator."
+                ) from err
             if dues:
                 for listener in list(self._timer_listeners):
                     listener(min(dues))

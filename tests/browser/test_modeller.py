@@ -6,8 +6,7 @@ the next version; a new case runs on it and shows the new task, a case started b
 from __future__ import annotations
 
 from engine.config import PROJECT_ROOT
-from tests.support.web import browser_sign_in
-from tests.web.test_authorization import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING, browser_sign_in
 
 MODELER = PROJECT_ROOT / "webapp/static/vendor/bpmn-js/bpmn-modeler.production.min.js"
 NOT_PRESUMED_OTHER_SETTING = {

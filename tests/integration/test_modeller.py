@@ -20,7 +20,7 @@ from tests.support.pathway_edits import (
     with_a_broken_rule,
     with_new_task,
 )
-from tests.web.test_authorization import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING
 
 FILE = "identification.bpmn"
 XXE = (

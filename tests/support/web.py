@@ -6,6 +6,22 @@ import re
 
 PASSWORD = "correct horse battery staple"
 
+# A screening that presumes an adult victim (recruitment, exploitation and means all present).
+ADULT_SCREENING = {
+    "contact_date": "2026-03-02",
+    "contact_setting": "police",
+    "sex": "female",
+    "age_known": "known",
+    "age": 30,
+    "indicators_deceptive_recruitment": ["dr_nature_of_work", "dr_conditions"],
+    "indicators_exploitation": ["ex_cannot_refuse", "ex_no_or_low_pay"],
+    "indicators_coercion_at_destination": ["cd_forced_to_remain", "cd_documents_withheld"],
+    "immediate_safety_risk": False,
+    "needs_interpreter": False,
+    "language": "English",
+    "asylum_indicators": False,
+}
+
 
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)

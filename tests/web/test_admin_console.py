@@ -13,8 +13,7 @@ import pytest
 from engine.audit.search import AuditFilters
 from tests.integration.helpers import drop_audit_triggers, execute_sql
 from tests.integration.timer_pathways import start_poisoned
-from tests.support.web import PASSWORD, csrf_from, sign_in
-from tests.web.test_authorization import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING, PASSWORD, csrf_from, sign_in
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_authorization import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING
 
 
 @pytest.fixture

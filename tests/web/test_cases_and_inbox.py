@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.support.web import csrf_from
-from tests.web.test_authorization import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING, csrf_from
 
 
 def _case(web_engine):

@@ -10,23 +10,8 @@ import pytest
 from flask import Flask
 
 from tests.conftest import ROLES
-from tests.support.web import csrf_from, sign_in
+from tests.support.web import ADULT_SCREENING, csrf_from, sign_in
 from webapp.security.rules import PUBLIC, SIGNED_IN, Rule, allow, rule_of
-
-ADULT_SCREENING = {
-    "contact_date": "2026-03-02",
-    "contact_setting": "police",
-    "sex": "female",
-    "age_known": "known",
-    "age": 30,
-    "indicators_deceptive_recruitment": ["dr_nature_of_work", "dr_conditions"],
-    "indicators_exploitation": ["ex_cannot_refuse", "ex_no_or_low_pay"],
-    "indicators_coercion_at_destination": ["cd_forced_to_remain", "cd_documents_withheld"],
-    "immediate_safety_risk": False,
-    "needs_interpreter": False,
-    "language": "English",
-    "asylum_indicators": False,
-}
 
 
 @pytest.fixture
