@@ -16,6 +16,7 @@ import base64
 import hashlib
 import os
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -27,6 +28,7 @@ MAGIC = b"PP1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 4
+RELOAD_INTERVAL = 1.0  # seconds between checks of the key file's time
 
 
 class KeyringError(EngineError):
@@ -55,16 +57,52 @@ def new_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
+def _read_key_file(key_file: Path) -> list[bytes]:
+    lines = [ln for ln in key_file.read_text().splitlines() if ln.strip() and ln[0] != "#"]
+    return [_decode(line, str(key_file)) for line in lines]
+
+
 class Keyring:
-    def __init__(self, keys: list[bytes]) -> None:
+    """The configured keys; one loaded from a key file follows that file while the app runs.
+
+    After ``pathways keys rotate`` rewrites the file, a running process meets a
+    value sealed with the new key: it re-reads the file and opens it. New values
+    move to the new key within a second (the file's time is checked on sealing),
+    so rotation needs no restart.
+    """
+
+    def __init__(self, keys: list[bytes], *, source: Path | None = None) -> None:
+        self._source = source
+        self._checked_at = time.monotonic()
+        self._mtime = source.stat().st_mtime_ns if source is not None else None
+        self._load(keys)
+
+    def _load(self, keys: list[bytes]) -> None:
         if not keys:
             raise KeyringError("no data-encryption key configured")
         self._keys = {_key_id(k): AESGCM(k) for k in keys}
+        self._raw = list(keys)
         self._active_id = _key_id(keys[0])
+
+    def _reload(self, *, force: bool = False) -> None:
+        if self._source is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._checked_at < RELOAD_INTERVAL:
+            return
+        self._checked_at = now
+        mtime = self._source.stat().st_mtime_ns
+        if force or mtime != self._mtime:
+            self._load(_read_key_file(self._source))
+            self._mtime = mtime
 
     @property
     def active_key_id(self) -> str:
         return self._active_id.hex()
+
+    def raw_keys(self) -> list[bytes]:
+        """The keys in order (first encrypts), for writing a rotated key file."""
+        return list(self._raw)
 
     @property
     def key_ids(self) -> list[str]:
@@ -86,13 +124,24 @@ class Keyring:
 
     @classmethod
     def from_file(cls, key_file: Path) -> Keyring:
-        lines = [ln for ln in key_file.read_text().splitlines() if ln.strip() and ln[0] != "#"]
-        return cls([_decode(line, str(key_file)) for line in lines])
+        return cls(_read_key_file(key_file), source=key_file)
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes:
+        self._reload()
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = self._keys[self._active_id].encrypt(nonce, plaintext, associated)
         return MAGIC + self._active_id + nonce + sealed
+
+    def is_current(self, blob: bytes) -> bool:
+        """Sealed with the key that encrypts now (nothing to re-encrypt)."""
+        return blob[len(MAGIC) : len(MAGIC) + KEY_ID_BYTES] == self._active_id
+
+    def key_id_of(self, blob: bytes) -> str:
+        return blob[len(MAGIC) : len(MAGIC) + KEY_ID_BYTES].hex()
+
+    def reseal(self, blob: bytes, associated: bytes) -> bytes:
+        """The same plaintext under the active key, bound to the same place."""
+        return self.seal(self.open(blob, associated), associated)
 
     def open(self, blob: bytes, associated: bytes) -> bytes:
         if blob[: len(MAGIC)] != MAGIC:
@@ -101,6 +150,9 @@ class Keyring:
         key_id = blob[start : start + KEY_ID_BYTES]
         nonce = blob[start + KEY_ID_BYTES : start + KEY_ID_BYTES + NONCE_BYTES]
         aead = self._keys.get(key_id)
+        if aead is None and self._source is not None:
+            self._reload(force=True)  # rotated since this process started
+            aead = self._keys.get(key_id)
         if aead is None:
             raise KeyringError(f"value was sealed with key {key_id.hex()}, which is not configured")
         try:

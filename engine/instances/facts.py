@@ -20,13 +20,13 @@ from engine.instances.models import CaseFactsRow
 from engine.scripting.case_facts import CaseFacts
 
 
-def _associated(case_id: int) -> bytes:
+def associated_data(case_id: int) -> bytes:
     return f"case_facts:{case_id}".encode()
 
 
 def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime) -> None:
     """Every case has its row from the start, so there is always a version to check."""
-    sealed = keyring.seal(b"{}", _associated(case_id))
+    sealed = keyring.seal(b"{}", associated_data(case_id))
     session.add(CaseFactsRow(case_id=case_id, ciphertext=sealed, updated_at=now))
     session.flush()
 
@@ -35,7 +35,7 @@ def load_facts(session: Session, keyring: Keyring, case_id: int) -> CaseFacts:
     row = session.get(CaseFactsRow, case_id)
     if row is None:
         return CaseFacts()
-    values = json.loads(keyring.open(row.ciphertext, _associated(case_id)))
+    values = json.loads(keyring.open(row.ciphertext, associated_data(case_id)))
     return CaseFacts(values, version=row.version)
 
 
@@ -48,7 +48,7 @@ def save_facts(
         return True
     if facts.changed:
         sealed = keyring.seal(
-            json.dumps(facts.values, sort_keys=True).encode(), _associated(case_id)
+            json.dumps(facts.values, sort_keys=True).encode(), associated_data(case_id)
         )
         row.ciphertext, row.updated_at = sealed, now
         session.flush()  # the version column turns a lost race into StaleDataError

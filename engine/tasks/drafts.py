@@ -15,7 +15,7 @@ from engine.tasks.models import TaskDraft
 MAX_DRAFT_BYTES = 256 * 1024
 
 
-def _associated(task_id: str, username: str) -> bytes:
+def associated_data(task_id: str, username: str) -> bytes:
     return f"task_draft:{task_id}:{username}".encode()
 
 
@@ -31,7 +31,7 @@ def save_draft(
     plain = json.dumps(answers, sort_keys=True).encode()
     if len(plain) > MAX_DRAFT_BYTES:
         raise ValueError("draft too large")
-    sealed = keyring.seal(plain, _associated(task_id, username))
+    sealed = keyring.seal(plain, associated_data(task_id, username))
     row = session.get(TaskDraft, (task_id, username))
     if row is None:
         session.add(TaskDraft(task_id=task_id, username=username, ciphertext=sealed, saved_at=now))
@@ -45,7 +45,7 @@ def load_draft(
     row = session.get(TaskDraft, (task_id, username))
     if row is None:
         return None
-    return json.loads(keyring.open(row.ciphertext, _associated(task_id, username)))
+    return json.loads(keyring.open(row.ciphertext, associated_data(task_id, username)))
 
 
 def discard_drafts(session: Session, task_id: str) -> None:

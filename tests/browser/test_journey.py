@@ -18,6 +18,7 @@ def test_screening_to_the_next_role(browser, live_server, screenshots, web_engin
     assert page.locator("h1").inner_text() == "First-contact screening"
 
     # Conditional questions appear only when their answer calls for them.
+    page.wait_for_selector("html[data-enhanced]", state="attached")
     assert not page.locator("#f-age").is_visible()
     page.check("input[name=age_known][value=known]")
     assert page.locator("#f-age").is_visible()

@@ -42,3 +42,75 @@ def restore(source: Path, replace: bool) -> None:
             f"restored, but the audit chain does not verify: {report.reason}"
         )
     click.echo(f"Restored from {source}; audit chain verified up to event {report.last_seq}.")
+
+
+@cli.group()
+def keys() -> None:
+    """Data-encryption keys: status, rotation, re-encryption."""
+
+
+def _usage_lines(engine) -> list[str]:
+    from engine.crypto.rotation import key_usage  # noqa: PLC0415
+
+    active = engine.keyring.active_key_id
+    lines = []
+    for table, counts in key_usage(engine.db, engine.keyring).items():
+        parts = ", ".join(
+            f"{key_id}{' (active)' if key_id == active else ''}: {n}"
+            for key_id, n in sorted(counts.items())
+        )
+        lines.append(f"{table}: {parts or 'nothing stored'}")
+    return lines
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """Which key sealed how much, per table."""
+    for line in _usage_lines(engine_from_env()):
+        click.echo(line)
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Put a new key first in the key file, then re-encrypt case data under it."""
+    import os  # noqa: PLC0415
+
+    from engine.config import Settings  # noqa: PLC0415
+    from engine.crypto.keyring import Keyring, new_key, write_key_file  # noqa: PLC0415
+
+    if os.environ.get("PATHWAYS_DATA_KEYS"):
+        raise click.ClickException(
+            "keys come from PATHWAYS_DATA_KEYS: put a new key first in that list yourself"
+            " (keep the old ones after it), restart the services, then run `pathways keys reseal`"
+        )
+    key_file = Settings().key_file
+    if not key_file.exists():
+        raise click.ClickException(f"no key file at {key_file}")
+    old = Keyring.from_file(key_file)
+    write_key_file(key_file, [new_key(), *old.raw_keys()])
+    click.echo(f"New key first in {key_file}; earlier keys kept for reading.")
+    _reseal()
+    click.echo("Restart web and scheduler processes so they encrypt with the new key, then run")
+    click.echo("`pathways keys reseal` once more for what they wrote in the meantime.")
+
+
+@keys.command("reseal")
+def keys_reseal() -> None:
+    """Re-encrypt everything not yet under the active key (safe while the app runs)."""
+    _reseal()
+
+
+def _reseal() -> None:
+    from engine.crypto.rotation import reseal_all  # noqa: PLC0415
+
+    engine = engine_from_env()
+    report = reseal_all(engine.db, engine.keyring)
+    for table, count in report.resealed.items():
+        click.echo(f"{table}: {count} re-encrypted")
+    if report.changed_meanwhile:
+        click.echo(f"{report.changed_meanwhile} changed meanwhile: run reseal again")
+    if report.audit_payloads_on_old_keys:
+        click.echo(
+            f"{report.audit_payloads_on_old_keys} audit payloads stay under earlier keys (the hash"
+            " chain covers them): keep those keys in the file"
+        )

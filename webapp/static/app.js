@@ -26,4 +26,6 @@
   // After a refused submission, take keyboard and screen-reader users to the list of problems.
   const problems = document.getElementById("problems");
   if (problems) problems.focus();
+
+  document.documentElement.dataset.enhanced = "true"; // tells tests the page is fully set up
 })();
