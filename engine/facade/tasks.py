@@ -75,6 +75,7 @@ class TasksFacade(EngineCore):
         tab: str = "roles",
         filters: inbox.InboxFilters | None = None,
         cursor: str | None = None,
+        page_size: int = inbox.PAGE_SIZE,
     ) -> inbox.InboxPage:
         names = self.process_names()
         with self.read() as session:
@@ -86,6 +87,7 @@ class TasksFacade(EngineCore):
                 filters=filters,
                 cursor=cursor,
                 names=names,
+                page_size=page_size,
             )
 
     def task_details(self, task_id: str, *, actor: str) -> TaskDetails:

@@ -22,6 +22,7 @@ from engine.users.actors import Actor
 
 TABS = ("assigned", "roles", "overdue")
 PAGE_SIZE = 25
+COUNT_CAP = 1000
 NO_DUE_DATE = "-"
 
 
@@ -53,19 +54,20 @@ class InboxPage:
     filters: InboxFilters = field(default_factory=InboxFilters)
 
 
-def _mine(actor: Actor):
-    return or_(
-        HumanTask.assignee == actor.username,
-        and_(HumanTask.assignee.is_(None), HumanTask.role.in_(sorted(actor.roles))),
-    )
+def _tab_conditions(tab: str, actor: Actor, now: datetime) -> list:
+    """Each tab as one or more conditions that an index can serve on its own.
 
-
-def _tab_condition(tab: str, actor: Actor, now: datetime):
+    "Overdue" is (assigned to me) OR (unclaimed in my roles); an OR would make the database
+    read every open task, so each half is queried by its own index and the halves merged.
+    """
+    assigned = HumanTask.assignee == actor.username
+    in_my_roles = and_(HumanTask.assignee.is_(None), HumanTask.role.in_(sorted(actor.roles)))
     if tab == "assigned":
-        return HumanTask.assignee == actor.username
+        return [assigned]
     if tab == "roles":
-        return and_(HumanTask.assignee.is_(None), HumanTask.role.in_(sorted(actor.roles)))
-    return and_(_mine(actor), HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+        return [in_my_roles]
+    late = and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+    return [and_(assigned, late), and_(in_my_roles, late)]
 
 
 def _filters(query, filters: InboxFilters):
@@ -78,12 +80,12 @@ def _filters(query, filters: InboxFilters):
     return query
 
 
-def _base(actor: Actor, tab: str, now: datetime, filters: InboxFilters):
+def _base(condition, filters: InboxFilters):
     query = (
         select(HumanTask, ProtectionCase.ref, ProcessInstance.process_key)
         .join(ProtectionCase, ProtectionCase.id == HumanTask.case_id)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.state == READY, _tab_condition(tab, actor, now))
+        .where(HumanTask.state == READY, condition)
     )
     return _filters(query, filters)
 
@@ -93,10 +95,21 @@ def encode_cursor(row: InboxRow) -> str:
 
 
 def counts(session: Session, actor: Actor, now: datetime, filters: InboxFilters) -> dict[str, int]:
+    """Per tab, counted up to ``COUNT_CAP + 1`` so the cost stops growing with the caseload:
+    past the cap the page says "1000+", which is all a caseworker can act on anyway."""
     result = {}
     for tab in TABS:
-        query = _base(actor, tab, now, filters).with_only_columns(func.count(HumanTask.id))
-        result[tab] = session.scalar(query.order_by(None)) or 0
+        total = 0
+        for condition in _tab_conditions(tab, actor, now):
+            if filters.process_key or filters.case_ref:
+                matching = _base(condition, filters).with_only_columns(HumanTask.id)
+            else:  # no join needed: the task row alone answers
+                matching = select(HumanTask.id).where(HumanTask.state == READY, condition)
+                if filters.role:
+                    matching = matching.where(HumanTask.role == filters.role)
+            capped = matching.order_by(None).limit(COUNT_CAP + 1).subquery()
+            total += session.scalar(select(func.count()).select_from(capped)) or 0
+        result[tab] = min(total, COUNT_CAP + 1)
     return result
 
 
@@ -113,8 +126,25 @@ def inbox_page(
 ) -> InboxPage:
     tab = tab if tab in TABS else "roles"
     filters = filters or InboxFilters()
-    base = _base(actor, tab, now, filters)
     due_text, _, after_id = (cursor or "").partition("|")
+    found: list = []
+    for condition in _tab_conditions(tab, actor, now):
+        found += _page_rows(session, _base(condition, filters), due_text, after_id, page_size)
+    # Merge the parts in the page's order: dated (soonest first), then undated, ties by id.
+    found.sort(key=lambda r: (r[0].due_at is None, r[0].due_at or now, r[0].id))
+    names = names or {}
+    rows = [
+        InboxRow(
+            t.id, t.title, ref, names.get(key, key), t.role, t.assignee, t.due_at, t.created_at
+        )
+        for t, ref, key in found[:page_size]
+    ]
+    next_cursor = encode_cursor(rows[-1]) if len(found) > page_size else None
+    return InboxPage(tab, rows, counts(session, actor, now, filters), next_cursor, filters)
+
+
+def _page_rows(session: Session, base, due_text: str, after_id: str, page_size: int) -> list:
+    """Up to ``page_size + 1`` rows after the cursor: dated ones first, then undated."""
     found = []
     if due_text != NO_DUE_DATE:  # dated tasks first, soonest due first
         dated = base.where(HumanTask.due_at.is_not(None))
@@ -131,15 +161,7 @@ def inbox_page(
             undated = undated.where(HumanTask.id > after_id)
         undated = undated.order_by(HumanTask.id).limit(page_size + 1 - len(found))
         found += session.execute(undated).all()
-    names = names or {}
-    rows = [
-        InboxRow(
-            t.id, t.title, ref, names.get(key, key), t.role, t.assignee, t.due_at, t.created_at
-        )
-        for t, ref, key in found[:page_size]
-    ]
-    next_cursor = encode_cursor(rows[-1]) if len(found) > page_size else None
-    return InboxPage(tab, rows, counts(session, actor, now, filters), next_cursor, filters)
+    return found
 
 
 def describe(row: InboxRow) -> dict[str, Any]:

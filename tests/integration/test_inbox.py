@@ -10,7 +10,7 @@ from tests.support import bpmn as b
 FORM = {"type": "object", "properties": {"note": {"type": "string"}}}
 
 
-def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock):
+def _deploy_and_start(engine, tmp_path, people, dues=(5, 3, 9, 3, 1, 7, 2, 8, 4, 6, 3, 5)):
     dated = b.process(
         "dated",
         b.start("ds"),
@@ -32,10 +32,14 @@ def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock)
         [b.write(tmp_path / "i", "inbox.bpmn", b.definitions(dated, undated), {"f.json": FORM})],
         actor="system",
     )
-    for days in (5, 3, 9, 3, 1, 7, 2, 8, 4, 6, 3, 5):
+    for days in dues:
         engine.start("dated", actor=people["caseworker"], data={"days": days})
     for _ in range(7):
         engine.start("undated", actor=people["caseworker"])
+
+
+def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock):
+    _deploy_and_start(engine, tmp_path, people)
 
     seen, cursor = [], None
     while True:
@@ -71,3 +75,27 @@ def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock)
         people["caseworker"], tab="roles", filters=InboxFilters(process_key="undated")
     )
     assert len(filtered.rows) == 7
+
+
+def test_overdue_merges_my_claimed_and_my_roles_tasks_in_due_order(engine, tmp_path, people, clock):
+    _deploy_and_start(engine, tmp_path, people)
+    mine = engine.tasks_for(people["caseworker"])
+    claimed = sorted((t for t in mine if t.due_at), key=lambda t: t.due_at)[1]
+    engine.claim(claimed.id, actor=people["caseworker"])
+    clock.advance(days=4, hours=1)  # the tasks due in 1-4 days are late: 1, 2, 3, 3, 3, 4
+    page = engine.inbox(people["caseworker"], tab="overdue", page_size=4)
+    second = engine.inbox(people["caseworker"], tab="overdue", cursor=page.next_cursor)
+    rows = page.rows + second.rows
+    assert len(rows) == 6 and second.next_cursor is None
+    assert [r.due_at for r in rows] == sorted(r.due_at for r in rows)
+    assert claimed.id in {r.id for r in rows}  # assigned to me and late: in the tab too
+    assert page.counts["overdue"] == 6
+
+
+def test_counts_stop_at_the_cap(engine, tmp_path, people, monkeypatch):
+    from engine.tasks import inbox  # noqa: PLC0415
+
+    monkeypatch.setattr(inbox, "COUNT_CAP", 5)
+    _deploy_and_start(engine, tmp_path, people)
+    counts = engine.inbox(people["caseworker"], tab="roles").counts
+    assert counts["roles"] == 6  # "5+": counting stops one past the cap

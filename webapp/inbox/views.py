@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.tasks.inbox import InboxFilters
+from engine.tasks.inbox import COUNT_CAP, InboxFilters
 from webapp.security.rules import SIGNED_IN, SUPERVISOR, allow
 from webapp.views_support import actor, engine
 
@@ -33,6 +33,7 @@ def home():
         pathways=sorted(names.items(), key=lambda kv: kv[1]),
         roles=sorted(actor().roles),
         is_supervisor=actor().is_supervisor,
+        count_cap=COUNT_CAP,
     )
 
 
