@@ -31,6 +31,12 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 3
 
 
+def _transient(err: OperationalError) -> bool:
+    """A deadlock or serialization failure (SQLSTATE 40xxx) or a busy SQLite file: try again."""
+    sqlstate = getattr(err.orig, "sqlstate", None) or ""
+    return sqlstate.startswith("40") or "database is locked" in str(err.orig)
+
+
 class EngineCore:
     def __init__(
         self,
@@ -83,6 +89,9 @@ class EngineCore:
                 log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
                 continue
             except OperationalError as err:
+                if _transient(err) and attempt < MAX_ATTEMPTS:
+                    log.info("transient database refusal, attempt %s: %s", attempt, err.orig)
+                    continue
                 log.error("the database refused a write: %s", err)
                 raise StorageUnavailable(
                     "The database could not save this (it may be read-only, full or unreachable)."

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions import repository
-from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
 from engine.instances.case_refs import CASE_REF, next_case_ref
 from engine.instances.facts import create_facts, load_facts
@@ -27,7 +27,7 @@ from engine.spiff import serialization, stepping
 from engine.spiff.inspection import properties
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
-from engine.users.actors import Actor
+from engine.users.actors import Actor, require_admin, required_reason
 
 MAX_START_DATA_BYTES = 256 * 1024
 
@@ -176,10 +176,8 @@ def change_status(
     reason: str,
 ) -> str:
     """Suspend, resume or terminate; administrators only, always with a reason."""
-    if not actor.is_admin:
-        raise PermissionDenied("only administrators may suspend, resume or terminate instances")
-    if not reason.strip():
-        raise InvalidRequest("a reason is required")
+    require_admin(actor, "suspend, resume or terminate instances")
+    reason = required_reason(reason)
     allowed_from, target = _TRANSITIONS[action]
     loaded = store.load(session, services, instance_id)
     if loaded.row.status not in allowed_from:
@@ -197,6 +195,6 @@ def change_status(
         loaded,
         now,
         actor=actor.username,
-        events=[store.Happened(action, detail={"reason": reason.strip()})],
+        events=[store.Happened(action, detail={"reason": reason})],
     )
     return target

@@ -12,11 +12,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from sqlalchemy.orm import Session
 
 from engine.audit.actions import AuditAction
-from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
 from engine.services import Services
 from engine.timers.models import Timer
-from engine.users.actors import Actor
+from engine.users.actors import Actor, require_admin, required_reason
 
 
 def move_timer(
@@ -29,10 +29,8 @@ def move_timer(
     reason: str,
 ) -> None:
     """E.g. extend a reflection period: the timer now falls due at ``due_at``."""
-    if not actor.is_admin:
-        raise PermissionDenied("only administrators may move timers")
-    if not reason.strip():
-        raise InvalidRequest("a reason is required")
+    require_admin(actor, "move timers")
+    reason = required_reason(reason)
     row = session.get(Timer, timer_id)
     if row is None:
         raise NotFound(f"no waiting timer {timer_id}")
@@ -63,7 +61,7 @@ def move_timer(
                     "name": row.name,
                     "from": previous.isoformat(),
                     "to": due_at.isoformat(),
-                    "reason": reason.strip(),
+                    "reason": reason,
                 },
             )
         ],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import InvalidRequest, NotFound, PermissionDenied
 from engine.users.models import User
 from engine.users.roles import ADMIN, SUPERVISOR
 
@@ -39,3 +39,16 @@ def resolve_actor(session: Session, username: str) -> Actor:
     if not user.is_active:
         raise PermissionDenied(f"user {username!r} is deactivated")
     return Actor(user.username, user.role_names, must_change_password=user.must_change_password)
+
+
+def require_admin(actor: Actor, doing: str) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied(f"only administrators may {doing}")
+
+
+def required_reason(reason: str) -> str:
+    """Every administrative change carries a reason into the audit trail."""
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidRequest("a reason is required")
+    return text

@@ -19,6 +19,7 @@ from engine.users.actors import Actor
 from engine.users.models import User, UserRole, WebSession
 from engine.users.passwords import hash_password, password_problem, verify_password
 from engine.users.roles import is_valid_role, normalise_role
+from engine.users.service import find_user
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = find_user(session, username)
     if user is None:
         raise NotFound(f"no user named {username!r}")
     return user

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from engine.db.database import normalise_url
 from tests.conftest import ON_POSTGRES
+from tests.support.cli import run_pathways
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 
@@ -26,17 +27,8 @@ def pathways(cli_env):
     env = cli_env
 
     def run(*args: str, expect: int = 0, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, "-m", "webapp.cli", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            input=stdin,
-            timeout=120,
-            check=False,
-        )
+        result = run_pathways(env, *args, stdin=stdin)
         assert result.returncode == expect, (args, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr
         return result
 
     return run

@@ -4,25 +4,12 @@ stay under the key that sealed them (the hash chain covers them), so earlier key
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from engine.crypto.keyring import Keyring, KeyringError, write_key_file
 from engine.runtime import Engine
+from tests.support.cli import run_pathways
 from tests.support.web import ADULT_SCREENING
-
-
-def _pathways(env, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "webapp.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_rotation_moves_case_data_to_the_new_key(web_engine, cli_env, data_key, tmp_path):
@@ -42,7 +29,7 @@ def test_rotation_moves_case_data_to_the_new_key(web_engine, cli_env, data_key, 
     )
     env = {k: v for k, v in cli_env.items() if k != "PATHWAYS_DATA_KEYS"}
     env["PATHWAYS_KEY_FILE"] = str(key_file)
-    rotated = _pathways(env, "keys", "rotate")
+    rotated = run_pathways(env, "keys", "rotate")
     assert rotated.returncode == 0, rotated.stderr
     assert "instance_state: 1 re-encrypted" in rotated.stdout
     assert "case_facts: 1 re-encrypted" in rotated.stdout
@@ -71,14 +58,14 @@ def test_rotation_moves_case_data_to_the_new_key(web_engine, cli_env, data_key, 
     assert running.keyring.active_key_id == both.active_key_id
     running.close()
 
-    status = _pathways(env, "keys", "status")
+    status = run_pathways(env, "keys", "status")
     active = both.active_key_id
     assert f"instance_state: {active} (active): 1" in status.stdout
     assert f"task_draft: {active} (active): 1" in status.stdout
-    assert _pathways(env, "keys", "reseal").stdout.count(": 0 re-encrypted") == 3
+    assert run_pathways(env, "keys", "reseal").stdout.count(": 0 re-encrypted") == 3
     assert web_engine.verify_audit().ok
 
 
 def test_rotation_with_keys_in_the_environment_explains_what_to_do(cli_env):
-    result = _pathways(cli_env, "keys", "rotate")
+    result = run_pathways(cli_env, "keys", "rotate")
     assert result.returncode != 0 and "PATHWAYS_DATA_KEYS" in result.stderr
