@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,7 +116,3 @@ def csv_lines(session: Session, filters: AuditFilters, batch: int = 1000) -> Ite
         if len(rows) < batch:
             return
         after = rows[-1].seq
-
-
-def detail_text(entry_: AuditEntry) -> str:
-    return json.dumps(entry_.detail, sort_keys=True)

@@ -209,7 +209,3 @@ class AdminFacade(EngineCore):
                 s, self.services, actor=self._as(s, actor), case_ref=case_ref, username=username
             )
         )
-
-
-def payload_text(payload: dict[str, Any] | None) -> str:
-    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) if payload else ""

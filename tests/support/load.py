@@ -172,13 +172,10 @@ def run_load(base: str, tokens: list[str], seconds: float) -> LoadResult:
 
 
 def done_counter(engine, instance_id: int) -> int:
-    """How many completions the instance's own state has counted."""
+    """How many completions the instance's own state has counted (the script's ``done``)."""
     with engine.read() as session:
         loaded = store.load(session, engine.services, instance_id)
-    return int(
-        loaded.workflow.data.get("done", 0)
-        or max((t.data.get("done", 0) for t in loaded.workflow.get_tasks()), default=0)
-    )
+    return max((t.data.get("done", 0) for t in loaded.workflow.get_tasks()), default=0)
 
 
 def server_env(base_env: dict[str, str]) -> dict[str, str]:
