@@ -105,6 +105,13 @@ def engine_run(n: int, url: str | None, folder: Path) -> list[float]:
     return costs
 
 
+def _growth(costs: list[float]) -> float:
+    """How cost moves as the database fills: when the last tenth ran, ten times as many cases
+    were stored as when the first tenth ran. About 1.0 means constant, 10 would be linear."""
+    tenth = max(len(costs) // 10, 1)
+    return statistics.median(costs[-tenth:]) / statistics.median(costs[:tenth])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -130,13 +137,25 @@ def main() -> None:
 
     raw_median = statistics.median(raw)
     print(f"task completion cost, {args.n} instances x 2 completions, demo_referral pathway")
-    print(f"{'backend':30} {'median ms':>10} {'p95 ms':>10} {'x raw':>8}")
+    print(
+        f"{'backend':30} {'median ms':>10} {'p95 ms':>10} {'x raw':>8} "
+        f"{'growth':>8}  (growth: median of the last tenth / first tenth of the run)"
+    )
     results = []
     for name, costs in rows:
         median, p95 = statistics.median(costs) * 1000, percentile(costs, 0.95) * 1000
         ratio = statistics.median(costs) / raw_median
-        print(f"{name:30} {median:10.2f} {p95:10.2f} {ratio:8.1f}")
-        results.append({"backend": name, "median_ms": median, "p95_ms": p95, "ratio_to_raw": ratio})
+        growth = _growth(costs)
+        print(f"{name:30} {median:10.2f} {p95:10.2f} {ratio:8.1f} {growth:8.2f}")
+        results.append(
+            {
+                "backend": name,
+                "median_ms": median,
+                "p95_ms": p95,
+                "ratio_to_raw": ratio,
+                "growth_last_over_first_tenth": growth,
+            }
+        )
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(results, indent=2))
 

@@ -154,18 +154,25 @@ def main() -> None:
             row = {"backend": name, "burst": burst(args.n, url, Path(folder))}
         with tempfile.TemporaryDirectory() as folder:
             url = fresh_postgres(server) if server else None
+            row["tenth"] = burst(max(args.n // 10, 1), url, Path(folder))
+        with tempfile.TemporaryDirectory() as folder:
+            url = fresh_postgres(server) if server else None
             row["live"] = live(args.m, url, Path(folder))
         results.append(row)
 
     print(
-        f"{'backend':12} {'burst n':>8} {'timers/s':>9} {'late p50':>9} {'late p99':>9} | "
+        f"{'backend':12} {'burst n':>8} {'timers/s':>9} {'late p50':>9} {'late p99':>9} "
+        f"{'n/10 /s':>8} {'growth':>7} | "
         f"{'live n':>6} {'late p50':>9} {'late p99':>9} {'late max':>9}"
     )
     for row in results:
-        b, lv = row["burst"], row["live"]
+        b, lv, t = row["burst"], row["live"], row["tenth"]
+        # Cost per timer at n over cost per timer at n/10: 1.0 = constant, 10 = linear.
+        row["growth_per_timer"] = t["per_second"] / b["per_second"]
         print(
             f"{row['backend']:12} {b['timers']:8d} {b['per_second']:9.0f} {b['late_p50_s']:8.2f}s "
-            f"{b['late_p99_s']:8.2f}s | {lv['fired']:6d} {lv['late_p50_s']:8.3f}s "
+            f"{b['late_p99_s']:8.2f}s {t['per_second']:8.0f} {row['growth_per_timer']:7.2f} | "
+            f"{lv['fired']:6d} {lv['late_p50_s']:8.3f}s "
             f"{lv['late_p99_s']:8.3f}s "
             f"{lv['late_max_s']:8.3f}s"
         )

@@ -9,6 +9,7 @@ Each concept's operations live in ``engine/facade/``.
 
 from __future__ import annotations
 
+from engine.facade.accountability import AccountabilityFacade
 from engine.facade.admin import AdminFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.cases import CasesFacade
@@ -30,5 +31,6 @@ class Engine(
     UsersFacade,
     AdminFacade,
     ModellerFacade,
+    AccountabilityFacade,
 ):
     """Everything the web app, the CLI and the scheduler may ask of the engine."""

@@ -6,7 +6,7 @@ from flask import Flask, g, request
 
 from engine.runtime import Engine
 from engine.users.passwords import MIN_LENGTH
-from webapp import errors, formatting
+from webapp import errors, formatting, i18n
 from webapp.forms.fields import value_at
 from webapp.security import csrf, headers, sessions
 from webapp.security.secret import web_secret
@@ -31,11 +31,12 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     from webapp.api.views import api  # noqa: PLC0415
     from webapp.auth.views import auth  # noqa: PLC0415
     from webapp.cases.views import cases  # noqa: PLC0415
+    from webapp.documents import documents  # noqa: PLC0415
     from webapp.inbox.views import inbox  # noqa: PLC0415
     from webapp.modeller import modeller  # noqa: PLC0415
     from webapp.tasks.views import tasks  # noqa: PLC0415
 
-    for blueprint in (auth, inbox, tasks, cases, api, account, admin, modeller):
+    for blueprint in (auth, inbox, tasks, cases, documents, api, account, admin, modeller):
         app.register_blueprint(blueprint)
 
     app.before_request(sessions.load_actor)
@@ -44,6 +45,7 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     app.after_request(headers.add)
     errors.register(app)
     formatting.register(app)
+    i18n.register(app)
     app.jinja_env.globals["csrf_token"] = csrf.token
     app.jinja_env.globals["current_actor"] = lambda: g.get("actor")
     app.jinja_env.globals["request_path"] = lambda: request.path

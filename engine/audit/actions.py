@@ -15,6 +15,8 @@ class AuditAction(StrEnum):
     CASE_FACTS_CHANGED = "case:facts:changed"
     CASE_VIEWED = "case:viewed"
     CASE_ACCESS_REFUSED = "case:access:refused"
+    CASE_DISCLOSED = "case:disclosed"
+    STATISTICS_EXPORTED = "export:htcds"
     INSTANCE_STARTED = "instance:started"
     INSTANCE_COMPLETED = "instance:completed"
     INSTANCE_SUSPENDED = "instance:suspended"

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.accountability.commitments import CommitmentStatus, record
+from engine.accountability.history import case_history
 from engine.definitions.models import ProcessDefinition
-from engine.instances.facts import load_facts
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.tasks.models import HumanTask
@@ -82,6 +83,9 @@ class CaseOverview:
     completed_tasks: list[TaskLine]
     timers: list[TimerLine]
     facts: list[tuple[str, Any]]
+    commitments: list[CommitmentStatus] = field(default_factory=list)
+    # The language of the printed rights sheet chosen when rights were explained, if any.
+    rights_sheet_language: str | None = None
 
     @property
     def open_tasks(self) -> list[TaskLine]:
@@ -133,8 +137,19 @@ def overview(session: Session, services: Services, case: ProtectionCase) -> Case
         TimerLine(t.name, t.due_at, names.get(t.instance_id, ""), t.status)
         for t in session.scalars(timer_query)
     ]
-    values = load_facts(session, services.keyring, case.id).values
+    history = case_history(session, services, case)
+    values = history.facts
     facts = [(label, values[key]) for key, label in SUMMARY_FACTS.items() if key in values]
+    told = history.last("information_on_rights")
     return CaseOverview(
-        case.ref, case.status, case.created_at, case.created_by, pathways, completed, timers, facts
+        case.ref,
+        case.status,
+        case.created_at,
+        case.created_by,
+        pathways,
+        completed,
+        timers,
+        facts,
+        record(history),
+        told.answer("rights_sheet_language") if told else None,
     )

@@ -17,3 +17,13 @@ def presumed(engine, tmp_path, people):
         task.id, actor=people["responder"], answers={"name": "Lan", "presumed": True}
     )
     return started
+
+
+@pytest.fixture
+def deployed(engine, people):
+    """The shipped pathways deployed, and one user per role named after it (as scenarios use)."""
+    engine.deploy(actor="system")
+    for role in engine.roles():
+        if not engine.user_exists(role):
+            engine.add_user(role, roles=[role])
+    return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support.web import PASSWORD, csrf_from, sign_in
@@ -90,13 +91,25 @@ def test_session_cookie_flags(app):
     assert "Secure" in secure.headers["Set-Cookie"]
 
 
-def test_next_never_leaves_the_site(client):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "https://evil.example/",
+        "/\t/evil.example",
+        "/account/password",
+    ],
+)
+def test_next_never_leaves_the_site(app, target):
+    client = app.test_client()
     page = client.get("/signin")
     response = client.post(
-        "/signin?next=//evil.example/x",
+        "/signin",
+        query_string={"next": target},
         data={"username": "caseworker", "password": PASSWORD, "csrf_token": csrf_from(page.text)},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == ("/" if "evil" in target else target)
 
 
 def test_deactivated_users_are_signed_out_at_once(client, web_engine):

@@ -46,6 +46,7 @@ def _path(url_rule, case_ref: str, task_id: str) -> str:
         "file_name": "identification.bpmn",
         "process_key": "identification",
         "name": "screening.json",
+        "lang": "th",
     }
     return url_rule.build({k: values[k] for k in url_rule.arguments})[1]
 

@@ -115,5 +115,20 @@ def case_status(ref: str):
                 }
                 for t in case.completed_tasks
             ],
+            "commitments": [_commitment(c) for c in case.commitments],
         }
     )
+
+
+def _commitment(status) -> dict:
+    return {
+        "key": status.key,
+        "title": status.title,
+        "status": status.status,
+        "explanation": status.explanation,
+        "expected_by": status.expected_by.isoformat() if status.expected_by else None,
+        "evidence": [
+            {"task": e.title, "by": e.actor, "at": e.at.isoformat(), "note": e.note}
+            for e in status.evidence
+        ],
+    }

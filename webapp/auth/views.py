@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
+from webapp.security.redirects import is_local_path
 from webapp.security.rules import PUBLIC, SIGNED_IN, allow
 from webapp.views_support import engine
 
@@ -15,12 +14,7 @@ GENERIC_FAILURE = "That username and password do not match, or the account is lo
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never an open redirect."""
-    if not target:
-        return url_for("inbox.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("inbox.home")
-    return target
+    return target if is_local_path(target) else url_for("inbox.home")
 
 
 @auth.route("/signin", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
+from webapp.documents.sheets import rights_sheets
 from webapp.security.rules import SIGNED_IN, allow
 from webapp.views_support import actor, engine
 
@@ -26,4 +27,8 @@ def start_screening():
 @cases.route("/cases/<ref>")
 @allow(SIGNED_IN)
 def show(ref: str):
-    return render_template("case.html", case=engine().view_case(ref, actor=actor().username))
+    return render_template(
+        "case.html",
+        case=engine().view_case(ref, actor=actor().username),
+        rights_sheets=rights_sheets(),
+    )

@@ -5,10 +5,17 @@ plain message to stderr and exit non-zero without a traceback; the exit
 status says which kind (see ``engine.errors``).
 """
 
-from webapp.cli import admin_commands, backup_commands, scenario_commands, workflow_commands
+from webapp.cli import (
+    accountability_commands,
+    admin_commands,
+    backup_commands,
+    scenario_commands,
+    workflow_commands,
+)
 from webapp.cli.base import cli
 
 __all__ = [
+    "accountability_commands",
     "admin_commands",
     "backup_commands",
     "cli",

@@ -4,12 +4,17 @@ Supported: text, long text (``x-widget: textarea``), number, whole number, date,
 yes/no, single choice (radio, or a select for long lists), multiple choice
 (checkboxes), nested sections (objects), repeatable groups (arrays of
 objects), and conditional questions (``if``/``then`` requiring more answers).
+
+Titles, descriptions and option labels are translated here, at display time, so the English
+JSON stays the single source: a text without a translation simply stays English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask_babel import gettext
 
 SELECT_ABOVE = 7  # more options than this: a select instead of radio buttons
 
@@ -51,9 +56,17 @@ class Field:
         return clone
 
 
+def _tr(text: Any) -> Any:
+    # gettext("") would answer with the catalog's header; a draft form may hold anything.
+    return gettext(text) if isinstance(text, str) and text else text
+
+
 def _options(schema: dict[str, Any]) -> list[tuple[str, str]]:
     if "oneOf" in schema:
-        return [(str(o["const"]), o.get("title", str(o["const"]))) for o in schema["oneOf"]]
+        return [
+            (str(o["const"]), _tr(o["title"]) if "title" in o else str(o["const"]))
+            for o in schema["oneOf"]
+        ]
     if "enum" in schema:
         return [(str(v), str(v)) for v in schema["enum"]]
     return []
@@ -100,9 +113,10 @@ def _conditions(
             continue
         value = spec["const"]
         shown = labels.get(name, {}).get(
-            str(value), "yes" if value is True else "no" if value is False else str(value)
+            str(value),
+            gettext("yes") if value is True else gettext("no") if value is False else str(value),
         )
-        label = f"when “{titles.get(name, name)}” is {shown}"
+        label = gettext("when “%(field)s” is %(value)s", field=titles.get(name, name), value=shown)
         for required in then.get("required", []):
             found[required] = Condition(name, value, label)
     return found
@@ -111,7 +125,7 @@ def _conditions(
 def fields_of(schema: dict[str, Any], prefix: str = "") -> list[Field]:
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    titles = {k: v.get("title", k) for k, v in properties.items()}
+    titles = {k: _tr(v["title"]) if "title" in v else k for k, v in properties.items()}
     labels = {k: dict(_options(v)) for k, v in properties.items()}
     conditions = _conditions(schema, titles, labels)
     result = []
@@ -122,8 +136,8 @@ def fields_of(schema: dict[str, Any], prefix: str = "") -> list[Field]:
             path=path,
             name=name,
             kind=kind,
-            title=spec.get("title", name.replace("_", " ").capitalize()),
-            help=spec.get("description", ""),
+            title=_tr(spec["title"]) if "title" in spec else name.replace("_", " ").capitalize(),
+            help=_tr(spec.get("description", "")),
             required=name in required,
             condition=None if name in required else conditions.get(name),
             options=_options(spec.get("items", {}) if kind == "multi" else spec),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from engine.tasks.inbox import COUNT_CAP, InboxFilters
+from webapp.i18n import translated
 from webapp.security.rules import SIGNED_IN, SUPERVISOR, allow
 from webapp.views_support import actor, engine
 
@@ -25,7 +27,7 @@ def home():
         filters=filters,
         cursor=request.args.get("after"),
     )
-    names = engine().process_names()
+    names = {key: translated(name) for key, name in engine().process_names().items()}
     return render_template(
         "inbox.html",
         page=page,
@@ -41,7 +43,7 @@ def home():
 @allow(SIGNED_IN)
 def claim(task_id: str):
     view = engine().claim(task_id, actor=actor().username)
-    flash(f"You claimed '{view.title}'.", "ok")
+    flash(gettext("You claimed “%(task)s”.", task=translated(view.title)), "ok")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -49,7 +51,7 @@ def claim(task_id: str):
 @allow(SIGNED_IN)
 def unclaim(task_id: str):
     view = engine().unclaim(task_id, actor=actor().username)
-    flash(f"'{view.title}' is back with its role.", "ok")
+    flash(gettext("“%(task)s” is back with its role.", task=translated(view.title)), "ok")
     return redirect(url_for("inbox.home"))
 
 
@@ -62,5 +64,12 @@ def reassign(task_id: str):
         to_user=request.form.get("to_user", "").strip(),
         reason=request.form.get("reason", ""),
     )
-    flash(f"'{view.title}' is now assigned to {view.assignee}.", "ok")
+    flash(
+        gettext(
+            "“%(task)s” is now assigned to %(user)s.",
+            task=translated(view.title),
+            user=view.assignee,
+        ),
+        "ok",
+    )
     return redirect(url_for("inbox.home"))

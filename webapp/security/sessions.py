@@ -10,7 +10,7 @@ from webapp.security.rules import rule_of
 SESSION_COOKIE = "pp_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # While a temporary password is in force, only these endpoints answer.
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.password", "auth.sign_out"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.password", "auth.sign_out", "i18n.switch"})
 
 
 def _engine():

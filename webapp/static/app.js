@@ -27,5 +27,10 @@
   const problems = document.getElementById("problems");
   if (problems) problems.focus();
 
+  // Printable documents: a button instead of asking people to find the browser's menu.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   document.documentElement.dataset.enhanced = "true"; // tells tests the page is fully set up
 })();

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from engine.errors import FormValidationFailed, GuardRefused
 from webapp.forms.fields import Field, fields_of, value_at
 from webapp.forms.parse import parse, repeat_rows
+from webapp.i18n import translated
 from webapp.security.rules import SIGNED_IN, allow
 from webapp.views_support import actor, engine
 
@@ -104,7 +106,14 @@ def act(task_id: str):
         return _page(details, answers, errors={e.path: e.message for e in err.errors}, status=422)
     except GuardRefused as err:
         return _page(details, answers, refusals=err.reasons, status=422)
-    flash(f"Done: '{details.task.title}' for {result.case_ref}.", "ok")
+    flash(
+        gettext(
+            "Done: “%(task)s” for %(case)s.",
+            task=translated(details.task.title),
+            case=result.case_ref,
+        ),
+        "ok",
+    )
     mine = [
         t
         for t in engine().tasks_for(actor().username, case_ref=result.case_ref)

@@ -232,6 +232,17 @@ FORMS = {
             *LANGUAGE_FIELDS,
             boolean("informed_orally", "Was the person told their rights orally?"),
             boolean("written_copy_given", "Was a written copy given in that language?"),
+            choice(
+                "rights_sheet_language",
+                "Language of the printed rights sheet handed over",
+                [
+                    ("en", "English"),
+                    ("th", "Thai"),
+                    ("vi", "Vietnamese"),
+                    ("none", "None available in the person's language (explained orally)"),
+                ],
+                help="The case page prints the sheet in this language.",
+            ),
             multi(
                 "topics_covered",
                 "What was explained",
@@ -314,6 +325,19 @@ FORMS = {
                     ("family", "Family contact"),
                     ("education", "Education or training"),
                 ],
+            ),
+            multi(
+                "relationship_to_recruiter",
+                "Who recruited or controlled the person?",
+                [
+                    ("intimate_partner", "Intimate partner"),
+                    ("family", "Family member"),
+                    ("friend", "Friend or acquaintance"),
+                    ("employer", "Employer or agent"),
+                    ("stranger", "Someone the person did not know"),
+                    ("unknown", "Not known or not said"),
+                ],
+                help="Asked only if the person is ready to talk about it; used in anonymised statistics.",
             ),
             boolean(
                 "interview_asylum_indicators",

@@ -1,0 +1,1 @@
+"""Accountability outputs derived from case histories: commitments, statistics, referrals."""

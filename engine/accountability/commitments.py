@@ -1,0 +1,334 @@
+"""The ten protection commitments of the guide ("Coordination"), judged from a case's history.
+
+Each rule reads only completed tasks, their answers and case facts, so the
+record cannot be typed by hand or drift from what happened. A commitment is
+*met* (with the steps that prove it), *not yet* (with the date it was expected
+by, when the pathway says so), or *not applicable* (with the step that made it
+so: the person was not presumed a victim, declined referral, never entered
+criminal proceedings...). Expected times are the guide's "immediately" and the
+pathways' own deadlines, turned into days here so oversight can list what is late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from engine.accountability.history import CaseHistory, Step
+from engine.clock import parse_instant
+
+MET, NOT_YET, NOT_APPLICABLE = "met", "not yet", "not applicable"
+
+# Days after the event that makes a commitment apply.
+IMMEDIATE_DAYS = 2
+INFORMED_DAYS = 3
+REFLECTION_DAYS = 7
+CONSULTATION_DAYS = 14
+AFTER_HEARING_DAYS = 30
+AFTER_TRIAL_DAYS = 14
+COMPENSATION_DAYS = 30
+
+SCREENING = "first_contact_screening"
+INITIAL_ASSISTANCE = (
+    "safety_risk_plan",
+    "arrange_accommodation",
+    "medical_psychological_assistance",
+    "interim_care",
+)
+ACCOMMODATION = ("arrange_accommodation", "interim_care")
+CRIMINAL_JUSTICE = "criminal_justice_support"
+RETURN = "return_reintegration"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str
+    actor: str
+    at: datetime
+    note: str = ""
+
+    @classmethod
+    def of(cls, step: Step, note: str = "") -> Evidence:
+        return cls(step.title, step.actor, step.at, note)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: str
+    explanation: str
+    evidence: tuple[Evidence, ...] = ()
+    expected_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentStatus:
+    key: str
+    title: str
+    status: str
+    explanation: str
+    evidence: tuple[Evidence, ...] = ()
+    expected_by: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status == NOT_YET and self.expected_by is not None and now > self.expected_by
+
+
+@dataclass(frozen=True)
+class Commitment:
+    key: str
+    title: str
+    judge: Callable[[CaseHistory], Judgement] = field(repr=False)
+
+
+def met(explanation: str, *steps: Step | Evidence) -> Judgement:
+    return Judgement(MET, explanation, _evidence(steps))
+
+
+def not_yet(explanation: str, expected_by: datetime | None = None, *steps: Step) -> Judgement:
+    return Judgement(NOT_YET, explanation, _evidence(steps), expected_by)
+
+
+def not_applicable(explanation: str, *steps: Step) -> Judgement:
+    return Judgement(NOT_APPLICABLE, explanation, _evidence(steps))
+
+
+def _evidence(items) -> tuple[Evidence, ...]:
+    return tuple(i if isinstance(i, Evidence) else Evidence.of(i) for i in items if i is not None)
+
+
+def _after(step: Step, days: int) -> datetime:
+    return step.at + timedelta(days=days)
+
+
+# -- when the presumption-based commitments apply -----------------------------------------
+
+
+def _presumption_gate(h: CaseHistory) -> Judgement | Step:
+    """The screening step when the person is a presumed victim who accepted referral,
+    otherwise the judgement that holds for every commitment owed from presumption on."""
+    screening = h.first(SCREENING)
+    if screening is None:
+        return not_yet("Applies once the first-contact screening presumes a victim.")
+    if not h.facts.get("presumed_victim"):
+        return not_applicable("Not presumed a victim at screening.", screening)
+    override = h.last("consent_override", "override_after_age")
+    if override is not None and override.answer("consent_overridden") is False:
+        return not_applicable("The person declined referral; no override.", override)
+    return screening
+
+
+def _from_presumption(
+    judge: Callable[[CaseHistory, Step], Judgement],
+) -> Callable[[CaseHistory], Judgement]:
+    def gated(h: CaseHistory) -> Judgement:
+        gate = _presumption_gate(h)
+        return gate if isinstance(gate, Judgement) else judge(h, gate)
+
+    return gated
+
+
+# -- the ten rules ----------------------------------------------------------------------
+
+
+@_from_presumption
+def _treated_as_victim(h: CaseHistory, screening: Step) -> Judgement:
+    first = h.first(*INITIAL_ASSISTANCE)
+    if first:
+        return met("Initial assistance began without conditions.", screening, first)
+    return not_yet("No assistance recorded yet.", _after(screening, IMMEDIATE_DAYS), screening)
+
+
+@_from_presumption
+def _informed_of_protection(h: CaseHistory, screening: Step) -> Judgement:
+    told = h.last("information_on_rights")
+    if told is None:
+        return not_yet("Rights not yet explained.", _after(screening, INFORMED_DAYS))
+    language = told.answer("language", "")
+    if told.answer("informed_orally") and told.answer("written_copy_given"):
+        return met("", Evidence.of(told, f"orally and in writing, in {language}"))
+    missing = "in writing" if told.answer("informed_orally") else "orally"
+    return not_yet(
+        f"Recorded without being informed {missing}.", _after(screening, INFORMED_DAYS), told
+    )
+
+
+@_from_presumption
+def _reflection_period(h: CaseHistory, screening: Step) -> Judgement:
+    decision = h.last("reasonable_grounds_decision")
+    if decision is None:
+        return not_yet(
+            "Waiting for the reasonable-grounds decision.", _after(screening, REFLECTION_DAYS)
+        )
+    if decision.answer("rg_positive") is False:
+        return not_applicable("Negative reasonable-grounds decision.", decision)
+    days = decision.answer("reflection_days")
+    return met("", Evidence.of(decision, f"reflection period of {days} days" if days else ""))
+
+
+@_from_presumption
+def _safe_accommodation(h: CaseHistory, screening: Step) -> Judgement:
+    placed = h.first(*ACCOMMODATION)
+    if placed:
+        return met("", placed)
+    return not_yet("No accommodation recorded.", _after(screening, IMMEDIATE_DAYS))
+
+
+def _partners_consulted(h: CaseHistory) -> Judgement:
+    needed = [
+        (p, task)
+        for key, task in (
+            (CRIMINAL_JUSTICE, "witness_risk_assessment"),
+            (RETURN, "return_risk_assessment"),
+        )
+        if (p := h.pathway(key)) is not None
+    ]
+    if not needed:
+        return not_applicable("The person neither cooperates in proceedings nor returns.")
+    done = [h.last(task) for _, task in needed]
+    if all(done):
+        return met("Risk assessed with partners before cooperation or return.", *done)
+    expected = min(
+        p.started_at + timedelta(days=CONSULTATION_DAYS)
+        for (p, _), d in zip(needed, done, strict=True)
+        if d is None
+    )
+    return not_yet("Partners' risk assessment not recorded.", expected, *[d for d in done if d])
+
+
+@_from_presumption
+def _danger_assessed(h: CaseHistory, screening: Step) -> Judgement:
+    plan = h.first("safety_risk_plan")
+    if plan:
+        return met("", Evidence.of(plan, f"risk level {plan.answer('risk_level', '?')}"))
+    return not_yet("No safety and risk plan yet.", _after(screening, IMMEDIATE_DAYS))
+
+
+def _informed_of_proceedings(h: CaseHistory) -> Judgement:
+    justice = h.pathway(CRIMINAL_JUSTICE)
+    if justice is None:
+        return not_applicable("No criminal proceedings in this case.")
+    told = h.last("pretrial_information")
+    if told is not None and told.answer("options_explained"):
+        language = told.answer("language", "")
+        later = [
+            Evidence.of(s, "course of proceedings explained")
+            for s in h.done("prepare_witness", "post_trial_information")
+        ]
+        return met("", Evidence.of(told, f"in {language}"), *later)
+    expected = justice.started_at + timedelta(days=CONSULTATION_DAYS)
+    return not_yet("Options and proceedings not yet explained.", expected)
+
+
+def _hearing_deadline(scheduled: Step) -> datetime:
+    try:
+        hearing = parse_instant(str(scheduled.answer("hearing_date")))
+    except (ValueError, TypeError):
+        return _after(scheduled, 2 * AFTER_HEARING_DAYS)
+    return hearing + timedelta(days=AFTER_HEARING_DAYS)
+
+
+def _accompanied(h: CaseHistory) -> Judgement:
+    scheduled = h.first("schedule_hearing")
+    if scheduled is None:
+        return not_applicable("No hearing scheduled.")
+    parts = {
+        "before": h.last("prepare_witness"),
+        "during": next((s for s in h.done("accompany_hearing") if s.answer("accompanied")), None),
+        "after": h.last("post_trial_information"),
+    }
+    missing = [when for when, step in parts.items() if step is None]
+    found = [Evidence.of(s, when) for when, s in parts.items() if s is not None]
+    if not missing:
+        return met("Accompanied before, during and after the proceedings.", *found)
+    return Judgement(
+        NOT_YET,
+        f"Not yet accompanied {', '.join(missing)}.",
+        (Evidence.of(scheduled, "hearing scheduled"), *found),
+        _hearing_deadline(scheduled),
+    )
+
+
+def _compensation(h: CaseHistory) -> Judgement:
+    if h.pathway(CRIMINAL_JUSTICE) is None:
+        return not_applicable("Compensation is supported within criminal-justice support.")
+    supported = h.done(
+        "assess_compensation", "file_compensation_claim", "record_compensation_outcome"
+    )
+    if supported:
+        return met("", *supported)
+    plan = h.last("revise_protection_plan")
+    if plan is None:
+        return not_yet("Decided after the trial, in the revised protection plan.")
+    if plan.answer("claim_compensation") is False:
+        return not_applicable("The person chose not to claim compensation.", plan)
+    return not_yet("Claim not yet assessed.", _after(plan, COMPENSATION_DAYS), plan)
+
+
+def _after_proceedings(h: CaseHistory) -> Judgement:
+    outcome = h.last("post_trial_information")
+    if outcome is None:
+        return not_applicable("No criminal process has concluded.")
+    plan = h.last("revise_protection_plan")
+    if plan:
+        return met("Protection needs reconsidered after the trial.", outcome, plan)
+    return not_yet("Protection plan not yet revised.", _after(outcome, AFTER_TRIAL_DAYS), outcome)
+
+
+COMMITMENTS: tuple[Commitment, ...] = (
+    Commitment(
+        "treated_as_victim",
+        "Treated as a victim of crime for initial assistance, regardless of status",
+        _treated_as_victim,
+    ),
+    Commitment(
+        "informed_of_protection",
+        "Informed orally and in writing, in a language understood, of protection and support",
+        _informed_of_protection,
+    ),
+    Commitment("reflection_period", "Afforded a period of reflection", _reflection_period),
+    Commitment(
+        "safe_accommodation",
+        "Safe accommodation and support, irrespective of status or cooperation",
+        _safe_accommodation,
+    ),
+    Commitment(
+        "partners_consulted",
+        "State and NGO partners consulted on protection when cooperating or returning",
+        _partners_consulted,
+    ),
+    Commitment(
+        "danger_assessed", "Partners assessed the danger from the trafficker", _danger_assessed
+    ),
+    Commitment(
+        "informed_of_proceedings",
+        "Informed, in a language understood, of the course of legal proceedings",
+        _informed_of_proceedings,
+    ),
+    Commitment(
+        "accompanied", "Accompanied before, during and after legal proceedings", _accompanied
+    ),
+    Commitment("compensation", "Supported towards compensation", _compensation),
+    Commitment(
+        "after_proceedings",
+        "Protection needs considered after the criminal process ends",
+        _after_proceedings,
+    ),
+)
+
+
+def record(history: CaseHistory) -> list[CommitmentStatus]:
+    statuses = []
+    for commitment in COMMITMENTS:
+        judged = commitment.judge(history)
+        statuses.append(
+            CommitmentStatus(
+                commitment.key,
+                commitment.title,
+                judged.status,
+                judged.explanation,
+                judged.evidence,
+                judged.expected_by,
+            )
+        )
+    return statuses
