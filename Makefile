@@ -42,7 +42,7 @@ fmt: $(STAMP) ## Format and apply ruff's safe fixes
 
 PG_BENCH ?= postgresql://postgres@127.0.0.1:5432/test
 bench: $(STAMP) ## Benchmarks on SQLite and PostgreSQL (PG_BENCH=url, FULL=1 for 100k cases); tables in docs/benchmarks.md
-	$(BIN)/python bench/engine.py --n 200 --postgres $(PG_BENCH)
+	$(BIN)/python bench/engine.py --n 50 --postgres $(PG_BENCH)
 	$(BIN)/python bench/timers.py --n 10000 --m 500 --postgres $(PG_BENCH)
 	$(BIN)/python bench/inbox.py --cases $(if $(FULL),100000,10000) --postgres $(PG_BENCH)
 	$(BIN)/python bench/http_bench.py --clients 20 --seconds 60 --postgres $(PG_BENCH)

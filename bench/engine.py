@@ -1,16 +1,20 @@
 """What one task completion costs through the engine, against raw in-memory SpiffWorkflow.
 
-Runs the shipped demo pathway (first contact -> one-week timer -> call activity with a visit
-task and a script) N times:
+Runs the scenario ``child_identification_return_four_check_ins`` (identification of a presumed
+child -> child referral with guardian, age assessment and best-interests determination ->
+assistance and verification -> return -> four post-return check-ins: 28 completions, timers
+fired in between) N times:
 
-* raw: SpiffWorkflow in memory, same specs and the same sandboxed script engine, no storage;
-* engine: ``Engine.complete_task`` with persistence (decrypt, deserialize, validate the form,
-  run, serialize, encrypt, projections, audit, commit) on SQLite and, with ``--postgres``, on
-  PostgreSQL.
+* raw: SpiffWorkflow in memory, the same shipped specs, the same sandboxed script engine and
+  case facts, no storage, no validation, no audit;
+* engine: the scenario runner's ``Engine.complete_task`` with persistence (decrypt,
+  deserialize, validate the form, guards, run, serialize, encrypt, projections, audit, commit)
+  on SQLite and, with ``--postgres``, on PostgreSQL.
 
-Prints median and p95 per completion and the ratio engine/raw measured in the same run.
+Prints median and p95 per completion, the ratio engine/raw measured in the same run, and how
+the cost moves as the database fills (last tenth of the run against the first).
 
-    .venv/bin/python bench/engine.py [--n 200] [--postgres postgresql://postgres@127.0.0.1/test]
+    .venv/bin/python bench/engine.py [--n 50] [--postgres postgresql://postgres@127.0.0.1/test]
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("TZ", "UTC")
@@ -33,49 +36,81 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.clock import FixedClock  # noqa: E402
 from engine.config import PROJECT_ROOT, Settings  # noqa: E402
-
-DEMO = PROJECT_ROOT / "tests" / "fixtures" / "demo"
 from engine.crypto.keyring import Keyring, new_key  # noqa: E402
 from engine.db.database import Database  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
-from engine.spiff import serialization  # noqa: E402
-from engine.spiff.clock_seam import using_clock  # noqa: E402
+from engine.scenarios.model import Scenario, load, parse_duration  # noqa: E402
+from engine.scenarios.runner import Run  # noqa: E402
+from engine.scripting.case_facts import CaseFacts  # noqa: E402
+from engine.spiff import serialization, stepping  # noqa: E402
 from engine.spiff.parsing import new_parser, parse_xml  # noqa: E402
+from engine.timers.calendar import BusinessCalendar  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine_bench_support import fresh_postgres, percentile  # noqa: E402
 
-FIRST = {"contact_date": "2026-01-05", "summary": "seen at the station", "needs_follow_up": True}
-VISIT = {"visit_date": "2026-01-14", "outcome": "doing_well"}
+SCENARIO = (
+    PROJECT_ROOT / "workflows" / "scenarios" / "child_identification_return_four_check_ins.yaml"
+)
 
 
-def raw_run(n: int) -> list[float]:
-    source = (DEMO / "demo_referral.bpmn").read_bytes()
+def _specs(scenario: Scenario) -> dict:
     parser = new_parser()
-    parser.add_bpmn_xml(parse_xml(source, "demo_referral.bpmn"), "demo_referral.bpmn")
-    spec = parser.get_spec("demo_referral")
-    subs = parser.get_subprocess_specs("demo_referral")
-    clock = FixedClock()
+    for path in sorted((PROJECT_ROOT / "workflows").glob("*.bpmn")):
+        parser.add_bpmn_xml(parse_xml(path.read_bytes(), path.name), path.name)
+    keys = {step.target for step in scenario.steps if step.kind == "start"}
+    return {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}
+
+
+def _ready(workflows: dict, bpmn_id: str):
+    for workflow in workflows.values():
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            if task.task_spec.bpmn_id == bpmn_id:
+                return workflow, task
+    raise LookupError(f"no ready task {bpmn_id}")
+
+
+def raw_run(n: int, scenario: Scenario) -> list[float]:
+    """The scenario's starts, completions and waits on in-memory workflows; checks skipped."""
+    specs = _specs(scenario)
+    calendar = BusinessCalendar.from_file(PROJECT_ROOT / "config" / "calendar.json")
     costs = []
-    with using_clock(clock):
-        for _ in range(n):
-            workflow = serialization.new_workflow(spec, subs)
-            workflow.do_engine_steps()
-            for answers in (FIRST, VISIT):
-                if answers is VISIT:
-                    clock.advance(days=8)
-                    workflow.refresh_timers()
-                    workflow.do_engine_steps()
-                task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    for _ in range(n):
+        clock = FixedClock(scenario.start_at)
+        step = stepping.StepContext(clock, calendar, CaseFacts())
+        workflows: dict = {}
+        for item in scenario.steps:
+            if item.kind == "start":
+                workflow = serialization.new_workflow(*specs[item.target])
+                stepping.start(workflow, step, item.options.get("data") or {})
+                workflows[item.target] = workflow
+            elif item.kind == "complete":
+                workflow, task = _ready(workflows, item.target)
                 began = time.perf_counter()
-                task.set_data(**answers)
-                task.run()
-                workflow.do_engine_steps()
+                stepping.complete(workflow, task, item.options.get("answers", {}), step)
                 costs.append(time.perf_counter() - began)
+            elif item.kind == "wait":
+                clock.advance(parse_duration(item.target))
+                for workflow in workflows.values():
+                    stepping.fire_due(workflow, step, clock.now())
     return costs
 
 
-def engine_run(n: int, url: str | None, folder: Path) -> list[float]:
+class TimedRun(Run):
+    """The scenario runner, timing only the engine call of each completion."""
+
+    costs: list[float]
+
+    def _complete(self, step) -> None:
+        task_id = self._task_id(step)
+        began = time.perf_counter()
+        self.engine.complete_task(
+            task_id, actor=step.options.get("as", "admin"), answers=step.options.get("answers", {})
+        )
+        self.costs.append(time.perf_counter() - began)
+
+
+def engine_run(n: int, url: str | None, folder: Path, scenario: Scenario) -> list[float]:
     clock = FixedClock()
     settings = Settings(var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}")
     engine = Engine(
@@ -85,30 +120,20 @@ def engine_run(n: int, url: str | None, folder: Path) -> list[float]:
         clock=clock,
     )
     engine.upgrade_database()
-    engine.add_user("fr", roles=["first_responder"])
-    engine.add_user("cw", roles=["caseworker"])
-    engine.deploy([DEMO], actor="system")
-    costs = []
+    engine.deploy(actor="system")
+    costs: list[float] = []
     for _ in range(n):
-        started = engine.start("demo_referral", actor="fr")
-        task = next(t for t in engine.tasks_for("fr", case_ref=started.case_ref))
-        began = time.perf_counter()
-        engine.complete_task(task.id, actor="fr", answers=FIRST)
-        costs.append(time.perf_counter() - began)
-        clock.advance(timedelta(days=8))
-        engine.fire_due_timers()
-        visit = next(t for t in engine.tasks_for("cw", case_ref=started.case_ref))
-        began = time.perf_counter()
-        engine.complete_task(visit.id, actor="cw", answers=VISIT)
-        costs.append(time.perf_counter() - began)
+        run = TimedRun(engine, clock, scenario)
+        run.costs = costs
+        run.run()
     engine.close()
     return costs
 
 
-def _growth(costs: list[float]) -> float:
-    """How cost moves as the database fills: when the last tenth ran, ten times as many cases
-    were stored as when the first tenth ran. About 1.0 means constant, 10 would be linear."""
-    tenth = max(len(costs) // 10, 1)
+def _growth(costs: list[float], per_run: int) -> float:
+    """How cost moves as the database fills: the last tenth of the runs met ten times as many
+    stored cases as the first tenth. About 1.0 means constant, 10 would be linear."""
+    tenth = max(len(costs) // per_run // 10, 1) * per_run
     return statistics.median(costs[-tenth:]) / statistics.median(costs[:tenth])
 
 
@@ -116,36 +141,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--n", type=int, default=200, help="instances per backend (2 completions each)"
-    )
+    parser.add_argument("--n", type=int, default=50, help="scenario runs per backend")
     parser.add_argument(
         "--postgres", help="PostgreSQL server URL; a fresh pp_bench database is made there"
     )
     parser.add_argument("--json", dest="json_path", help="also write results here")
     args = parser.parse_args()
 
+    scenario = load(SCENARIO)
     rows = []
-    raw = raw_run(args.n)
+    raw = raw_run(args.n, scenario)
     rows.append(("raw SpiffWorkflow (memory)", raw))
     with tempfile.TemporaryDirectory() as folder:
-        rows.append(("engine on SQLite", engine_run(args.n, None, Path(folder))))
+        rows.append(("engine on SQLite", engine_run(args.n, None, Path(folder), scenario)))
     if args.postgres:
         url = fresh_postgres(args.postgres)
         with tempfile.TemporaryDirectory() as folder:
-            rows.append(("engine on PostgreSQL", engine_run(args.n, url, Path(folder))))
+            rows.append(("engine on PostgreSQL", engine_run(args.n, url, Path(folder), scenario)))
 
     raw_median = statistics.median(raw)
-    print(f"task completion cost, {args.n} instances x 2 completions, demo_referral pathway")
+    per_run = len(raw) // args.n
+    print(f"task completion cost, {args.n} runs x {per_run} completions, {SCENARIO.stem}")
     print(
         f"{'backend':30} {'median ms':>10} {'p95 ms':>10} {'x raw':>8} "
-        f"{'growth':>8}  (growth: median of the last tenth / first tenth of the run)"
+        f"{'growth':>8}  (growth: last tenth of the runs / first tenth)"
     )
     results = []
     for name, costs in rows:
         median, p95 = statistics.median(costs) * 1000, percentile(costs, 0.95) * 1000
         ratio = statistics.median(costs) / raw_median
-        growth = _growth(costs)
+        growth = _growth(costs, per_run)
         print(f"{name:30} {median:10.2f} {p95:10.2f} {ratio:8.1f} {growth:8.2f}")
         results.append(
             {

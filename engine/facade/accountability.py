@@ -6,6 +6,7 @@ written to the audit trail in the same transaction that produces it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -76,7 +77,7 @@ class AccountabilityFacade(EngineCore):
         if min_cell_size is not None:
             if min_cell_size < 2:
                 raise InvalidRequest("the minimum cell size must be at least 2")
-            mapping = htcds.Mapping(**{**mapping.__dict__, "min_cell_size": min_cell_size})
+            mapping = replace(mapping, min_cell_size=min_cell_size)
         since = datetime.combine(start, time.min, UTC)
         until = datetime.combine(end + timedelta(days=1), time.min, UTC)
 

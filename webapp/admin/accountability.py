@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, url_for
 
 from engine.errors import InvalidRequest
 from webapp.admin.blueprint import admin, form_text
@@ -37,17 +37,17 @@ def _day(name: str) -> date:
 def htcds_export():
     """A POST: the export is a disclosure recorded in the audit trail, not a page view."""
     try:
-        min_cell = form_text("min_cell")
+        start, end, min_cell = _day("from"), _day("to"), form_text("min_cell")
         made = engine().export_htcds(
             actor=actor().username,
-            start=_day("from"),
-            end=_day("to"),
+            start=start,
+            end=end,
             min_cell_size=int(min_cell) if min_cell.isdigit() else None,
         )
     except InvalidRequest as err:
         flash(f"Nothing exported: {err.message}", "error")
         return redirect(url_for("admin.commitments"))
-    name = f"htcds-{request.form['from']}-{request.form['to']}.csv"
+    name = f"htcds-{start.isoformat()}-{end.isoformat()}.csv"
     response = Response(made.csv_text(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     for key, value in made.summary().items():

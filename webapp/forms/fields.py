@@ -16,6 +16,8 @@ from typing import Any
 
 from flask_babel import gettext
 
+from webapp.i18n import translated as _tr
+
 SELECT_ABOVE = 7  # more options than this: a select instead of radio buttons
 
 
@@ -54,11 +56,6 @@ class Field:
         clone = Field(**{**self.__dict__, "path": path, "children": []})
         clone.children = [child.at(f"{path}.{child.name}") for child in self.children]
         return clone
-
-
-def _tr(text: Any) -> Any:
-    # gettext("") would answer with the catalog's header; a draft form may hold anything.
-    return gettext(text) if isinstance(text, str) and text else text
 
 
 def _options(schema: dict[str, Any]) -> list[tuple[str, str]]:
