@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext, ngettext
 
 
 def _now() -> datetime:
@@ -14,16 +15,18 @@ def _now() -> datetime:
 
 def due_in_words(due: datetime | None) -> str:
     if due is None:
-        return "No due date"
+        return gettext("No due date")
     days = (due.date() - _now().date()).days
     if due < _now():
         late = max((_now() - due).days, 0)
-        return "Overdue today" if late == 0 else f"{late} day{'s' if late != 1 else ''} overdue"
+        if late == 0:
+            return gettext("Overdue today")
+        return ngettext("%(num)d day overdue", "%(num)d days overdue", late)
     if days == 0:
-        return "Due today"
+        return gettext("Due today")
     if days == 1:
-        return "Due tomorrow"
-    return f"Due in {days} days"
+        return gettext("Due tomorrow")
+    return gettext("Due in %(days)d days", days=days)
 
 
 def is_overdue(due: datetime | None) -> bool:
@@ -52,9 +55,9 @@ def moment(value: datetime | str | None) -> str:
 
 def fact(value: Any) -> str:
     if value is True:
-        return "Yes"
+        return gettext("Yes")
     if value is False:
-        return "No"
+        return gettext("No")
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
         return day(value)
     return str(value)

@@ -144,10 +144,11 @@ def _informed_of_protection(h: CaseHistory, screening: Step) -> Judgement:
     told = h.last("information_on_rights")
     if told is None:
         return not_yet("Rights not yet explained.", _after(screening, INFORMED_DAYS))
-    language = told.answer("language", "")
-    if told.answer("informed_orally") and told.answer("written_copy_given"):
+    orally, written = told.answer("informed_orally"), told.answer("written_copy_given")
+    if orally and written:
+        language = told.answer("language", "")
         return met("", Evidence.of(told, f"orally and in writing, in {language}"))
-    missing = "in writing" if told.answer("informed_orally") else "orally"
+    missing = "in writing" if orally else "orally" if written else "orally or in writing"
     return not_yet(
         f"Recorded without being informed {missing}.", _after(screening, INFORMED_DAYS), told
     )

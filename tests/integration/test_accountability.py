@@ -184,3 +184,33 @@ def test_the_record_survives_retiring_the_key_that_sealed_the_audit_payloads(
     assert after["informed_of_protection"].evidence[0].note == (
         "orally and in writing, in Bahasa Indonesia"
     )
+
+
+@pytest.mark.parametrize(
+    ("orally", "written", "explanation"),
+    [(True, False, "in writing"), (False, True, "orally"), (False, False, "orally or in writing")],
+)
+def test_what_is_missing_from_the_rights_information_is_named(
+    deployed, clock, orally, written, explanation
+):
+    ref = deployed.start("identification", actor="first_responder").case_ref
+    story = load(SCENARIOS / "story5_adult_identification_return_four_check_ins.yaml")
+    by_step = {s.target: s.options.get("answers", {}) for s in story.steps if s.kind == "complete"}
+    for task, person in (
+        ("first_contact_screening", "first_responder"),
+        ("consent_to_referral", "caseworker"),
+    ):
+        complete_step(deployed, ref, task, person, by_step[task])
+    rights = {**by_step["information_on_rights"], "informed_orally": orally}
+    complete_step(
+        deployed,
+        ref,
+        "information_on_rights",
+        "caseworker",
+        {**rights, "written_copy_given": written},
+    )
+    found = statuses(deployed, ref)["informed_of_protection"]
+    assert (found.status, found.explanation) == (
+        c.NOT_YET,
+        f"Recorded without being informed {explanation}.",
+    )

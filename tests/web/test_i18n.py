@@ -67,6 +67,7 @@ def test_thai_inbox_and_screening_task(web_engine, signed_in):
     assert "การคัดกรองเมื่อพบครั้งแรก" in inbox  # the BPMN task name
     assert "การคัดแยกผู้ที่อาจเป็นผู้เสียหายจากการค้ามนุษย์" in inbox  # the pathway
     assert "ออกจากระบบ" in inbox and "Sign out" not in inbox
+    assert "ไม่มีกำหนดเวลา" in inbox and "No due date" not in inbox  # the screening has no due date
 
     task = client.get(f"/tasks/{task_id}").text
     assert '<html lang="th">' in task
@@ -272,3 +273,24 @@ def test_catalogs_compile_once_and_again_only_when_a_po_changes(tmp_path):
 
 def test_no_compiled_catalog_is_kept_with_the_sources():
     assert list(SOURCE_DIR.rglob("*.mo")) == []
+
+
+@pytest.mark.parametrize(
+    ("hours", "english", "thai", "vietnamese"),
+    [(-50, "2 days overdue", "เลยกำหนด 2 วัน", "Quá hạn 2 ngày"),
+     (30, "Due tomorrow", "ครบกำหนดพรุ่งนี้", "Đến hạn ngày mai"),
+     (24 * 5 + 1, "Due in 5 days", "ครบกำหนดในอีก 5 วัน", "Đến hạn sau 5 ngày")],
+)  # fmt: skip
+def test_due_dates_read_in_the_chosen_language(app, hours, english, thai, vietnamese):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from webapp.formatting import due_in_words  # noqa: PLC0415
+
+    engine = app.extensions["pathways"]
+    engine.clock.set(engine.clock.now().replace(hour=12))
+    due = engine.clock.now() + timedelta(hours=hours)
+    for language, expected in (("th", thai), ("vi", vietnamese)):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            assert due_in_words(due) == expected
+    with app.test_request_context():
+        assert due_in_words(due) == english
