@@ -126,14 +126,19 @@ def _answers_from_state(
     return answers
 
 
-def case_history(session: Session, services: Services, case: ProtectionCase) -> CaseHistory:
+def case_history(
+    session: Session,
+    services: Services,
+    case: ProtectionCase,
+    tasks: Iterable[HumanTask] | None = None,
+) -> CaseHistory:
+    """``tasks``: the case's task rows when the caller has them already (the case page)."""
     recorded, sealed = _answers_by_task(session, services.keyring, case.ref)
-    tasks = session.scalars(
-        select(HumanTask)
-        .where(HumanTask.case_id == case.id, HumanTask.state == COMPLETED)
-        .order_by(HumanTask.completed_at, HumanTask.id)
-    ).all()
-    done = [t for t in tasks if t.completed_at is not None]
+    if tasks is None:
+        tasks = session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == COMPLETED)
+        )
+    done = [t for t in tasks if t.state == COMPLETED and t.completed_at is not None]
     recovered = _answers_from_state(session, services, done, sealed) if sealed else {}
     # In the order the trail recorded them: completions in one instant keep their order.
     done.sort(key=lambda t: (recorded.get(t.id, (0, {}))[0], t.completed_at))

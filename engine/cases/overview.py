@@ -137,7 +137,7 @@ def overview(session: Session, services: Services, case: ProtectionCase) -> Case
         TimerLine(t.name, t.due_at, names.get(t.instance_id, ""), t.status)
         for t in session.scalars(timer_query)
     ]
-    history = case_history(session, services, case)
+    history = case_history(session, services, case, tasks)
     values = history.facts
     facts = [(label, values[key]) for key, label in SUMMARY_FACTS.items() if key in values]
     told = history.last("information_on_rights")
