@@ -12,7 +12,7 @@ pathways' own deadlines, turned into days here so oversight can list what is lat
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from engine.accountability.history import CaseHistory, Step
@@ -54,21 +54,15 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class Judgement:
-    status: str
-    explanation: str
-    evidence: tuple[Evidence, ...] = ()
-    expected_by: datetime | None = None
-
-
-@dataclass(frozen=True)
 class CommitmentStatus:
-    key: str
-    title: str
+    """A rule's judgement; :func:`record` names the commitment it belongs to."""
+
     status: str
     explanation: str
     evidence: tuple[Evidence, ...] = ()
     expected_by: datetime | None = None
+    key: str = ""
+    title: str = ""
 
     def overdue(self, now: datetime) -> bool:
         return self.status == NOT_YET and self.expected_by is not None and now > self.expected_by
@@ -78,19 +72,21 @@ class CommitmentStatus:
 class Commitment:
     key: str
     title: str
-    judge: Callable[[CaseHistory], Judgement] = field(repr=False)
+    judge: Callable[[CaseHistory], CommitmentStatus] = field(repr=False)
 
 
-def met(explanation: str, *steps: Step | Evidence) -> Judgement:
-    return Judgement(MET, explanation, _evidence(steps))
+def met(explanation: str, *steps: Step | Evidence) -> CommitmentStatus:
+    return CommitmentStatus(MET, explanation, _evidence(steps))
 
 
-def not_yet(explanation: str, expected_by: datetime | None = None, *steps: Step) -> Judgement:
-    return Judgement(NOT_YET, explanation, _evidence(steps), expected_by)
+def not_yet(
+    explanation: str, expected_by: datetime | None = None, *steps: Step
+) -> CommitmentStatus:
+    return CommitmentStatus(NOT_YET, explanation, _evidence(steps), expected_by)
 
 
-def not_applicable(explanation: str, *steps: Step) -> Judgement:
-    return Judgement(NOT_APPLICABLE, explanation, _evidence(steps))
+def not_applicable(explanation: str, *steps: Step) -> CommitmentStatus:
+    return CommitmentStatus(NOT_APPLICABLE, explanation, _evidence(steps))
 
 
 def _evidence(items) -> tuple[Evidence, ...]:
@@ -104,7 +100,7 @@ def _after(step: Step, days: int) -> datetime:
 # -- when the presumption-based commitments apply -----------------------------------------
 
 
-def _presumption_gate(h: CaseHistory) -> Judgement | Step:
+def _presumption_gate(h: CaseHistory) -> CommitmentStatus | Step:
     """The screening step when the person is a presumed victim who accepted referral,
     otherwise the judgement that holds for every commitment owed from presumption on."""
     screening = h.first(SCREENING)
@@ -119,11 +115,11 @@ def _presumption_gate(h: CaseHistory) -> Judgement | Step:
 
 
 def _from_presumption(
-    judge: Callable[[CaseHistory, Step], Judgement],
-) -> Callable[[CaseHistory], Judgement]:
-    def gated(h: CaseHistory) -> Judgement:
+    judge: Callable[[CaseHistory, Step], CommitmentStatus],
+) -> Callable[[CaseHistory], CommitmentStatus]:
+    def gated(h: CaseHistory) -> CommitmentStatus:
         gate = _presumption_gate(h)
-        return gate if isinstance(gate, Judgement) else judge(h, gate)
+        return gate if isinstance(gate, CommitmentStatus) else judge(h, gate)
 
     return gated
 
@@ -132,7 +128,7 @@ def _from_presumption(
 
 
 @_from_presumption
-def _treated_as_victim(h: CaseHistory, screening: Step) -> Judgement:
+def _treated_as_victim(h: CaseHistory, screening: Step) -> CommitmentStatus:
     first = h.first(*INITIAL_ASSISTANCE)
     if first:
         return met("Initial assistance began without conditions.", screening, first)
@@ -140,7 +136,7 @@ def _treated_as_victim(h: CaseHistory, screening: Step) -> Judgement:
 
 
 @_from_presumption
-def _informed_of_protection(h: CaseHistory, screening: Step) -> Judgement:
+def _informed_of_protection(h: CaseHistory, screening: Step) -> CommitmentStatus:
     told = h.last("information_on_rights")
     if told is None:
         return not_yet("Rights not yet explained.", _after(screening, INFORMED_DAYS))
@@ -155,7 +151,7 @@ def _informed_of_protection(h: CaseHistory, screening: Step) -> Judgement:
 
 
 @_from_presumption
-def _reflection_period(h: CaseHistory, screening: Step) -> Judgement:
+def _reflection_period(h: CaseHistory, screening: Step) -> CommitmentStatus:
     decision = h.last("reasonable_grounds_decision")
     if decision is None:
         return not_yet(
@@ -168,14 +164,14 @@ def _reflection_period(h: CaseHistory, screening: Step) -> Judgement:
 
 
 @_from_presumption
-def _safe_accommodation(h: CaseHistory, screening: Step) -> Judgement:
+def _safe_accommodation(h: CaseHistory, screening: Step) -> CommitmentStatus:
     placed = h.first(*ACCOMMODATION)
     if placed:
         return met("", placed)
     return not_yet("No accommodation recorded.", _after(screening, IMMEDIATE_DAYS))
 
 
-def _partners_consulted(h: CaseHistory) -> Judgement:
+def _partners_consulted(h: CaseHistory) -> CommitmentStatus:
     needed = [
         (p, task)
         for key, task in (
@@ -198,14 +194,14 @@ def _partners_consulted(h: CaseHistory) -> Judgement:
 
 
 @_from_presumption
-def _danger_assessed(h: CaseHistory, screening: Step) -> Judgement:
+def _danger_assessed(h: CaseHistory, screening: Step) -> CommitmentStatus:
     plan = h.first("safety_risk_plan")
     if plan:
         return met("", Evidence.of(plan, f"risk level {plan.answer('risk_level', '?')}"))
     return not_yet("No safety and risk plan yet.", _after(screening, IMMEDIATE_DAYS))
 
 
-def _informed_of_proceedings(h: CaseHistory) -> Judgement:
+def _informed_of_proceedings(h: CaseHistory) -> CommitmentStatus:
     justice = h.pathway(CRIMINAL_JUSTICE)
     if justice is None:
         return not_applicable("No criminal proceedings in this case.")
@@ -229,7 +225,7 @@ def _hearing_deadline(scheduled: Step) -> datetime:
     return hearing + timedelta(days=AFTER_HEARING_DAYS)
 
 
-def _accompanied(h: CaseHistory) -> Judgement:
+def _accompanied(h: CaseHistory) -> CommitmentStatus:
     scheduled = h.first("schedule_hearing")
     if scheduled is None:
         return not_applicable("No hearing scheduled.")
@@ -242,7 +238,7 @@ def _accompanied(h: CaseHistory) -> Judgement:
     found = [Evidence.of(s, when) for when, s in parts.items() if s is not None]
     if not missing:
         return met("Accompanied before, during and after the proceedings.", *found)
-    return Judgement(
+    return CommitmentStatus(
         NOT_YET,
         f"Not yet accompanied {', '.join(missing)}.",
         (Evidence.of(scheduled, "hearing scheduled"), *found),
@@ -250,7 +246,7 @@ def _accompanied(h: CaseHistory) -> Judgement:
     )
 
 
-def _compensation(h: CaseHistory) -> Judgement:
+def _compensation(h: CaseHistory) -> CommitmentStatus:
     if h.pathway(CRIMINAL_JUSTICE) is None:
         return not_applicable("Compensation is supported within criminal-justice support.")
     supported = h.done(
@@ -266,7 +262,7 @@ def _compensation(h: CaseHistory) -> Judgement:
     return not_yet("Claim not yet assessed.", _after(plan, COMPENSATION_DAYS), plan)
 
 
-def _after_proceedings(h: CaseHistory) -> Judgement:
+def _after_proceedings(h: CaseHistory) -> CommitmentStatus:
     outcome = h.last("post_trial_information")
     if outcome is None:
         return not_applicable("No criminal process has concluded.")
@@ -319,17 +315,4 @@ COMMITMENTS: tuple[Commitment, ...] = (
 
 
 def record(history: CaseHistory) -> list[CommitmentStatus]:
-    statuses = []
-    for commitment in COMMITMENTS:
-        judged = commitment.judge(history)
-        statuses.append(
-            CommitmentStatus(
-                commitment.key,
-                commitment.title,
-                judged.status,
-                judged.explanation,
-                judged.evidence,
-                judged.expected_by,
-            )
-        )
-    return statuses
+    return [replace(c.judge(history), key=c.key, title=c.title) for c in COMMITMENTS]
