@@ -67,7 +67,7 @@ def make_engine(url: str | None, folder: Path, clock) -> Engine:
         clock=clock,
     )
     engine.upgrade_database()
-    engine.add_user("ops", roles=["caseworker"])
+    engine.add_user("ops", roles=["admin"])
     return engine
 
 
@@ -113,7 +113,7 @@ def live(m: int, url: str | None, folder: Path, spread_s: float = 5.0) -> dict:
             at = first + timedelta(seconds=spread_s * i / max(m - 1, 1))
             engine.start(key, actor="ops", data={"start_at": at.isoformat()})
         deadline = time.monotonic() + lead + spread_s + 30
-        while time.monotonic() < deadline and engine.timers():
+        while time.monotonic() < deadline and engine.timers(actor="ops"):
             time.sleep(0.2)
     finally:
         scheduler.stop()

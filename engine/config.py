@@ -14,6 +14,14 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+def _number_from_env(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError as err:
+        raise ValueError(f"{name} must be a number, got {value!r}") from err
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path = field(
@@ -32,6 +40,15 @@ class Settings:
             "PATHWAYS_CALENDAR", PROJECT_ROOT / "config" / "calendar.json"
         )
     )
+    # Signed checkpoints of the audit chain, outside the database (engine/audit/checkpoints.py).
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_key_file: Path | None = None
+    audit_checkpoint_every: int = field(
+        default_factory=lambda: int(_number_from_env("PATHWAYS_AUDIT_CHECKPOINT_EVERY", 1000))
+    )
+    audit_checkpoint_interval_s: float = field(
+        default_factory=lambda: _number_from_env("PATHWAYS_AUDIT_CHECKPOINT_INTERVAL", 3600.0)
+    )
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -42,6 +59,23 @@ class Settings:
                 self,
                 "key_file",
                 _path_from_env("PATHWAYS_KEY_FILE", self.var_dir / "keys" / "data.key"),
+            )
+        if self.audit_checkpoint_file is None:
+            object.__setattr__(
+                self,
+                "audit_checkpoint_file",
+                _path_from_env(
+                    "PATHWAYS_AUDIT_CHECKPOINTS", self.var_dir / "audit-checkpoints.jsonl"
+                ),
+            )
+        if self.audit_checkpoint_key_file is None:
+            object.__setattr__(
+                self,
+                "audit_checkpoint_key_file",
+                _path_from_env(
+                    "PATHWAYS_AUDIT_CHECKPOINT_KEY",
+                    self.var_dir / "keys" / "audit-checkpoint.key",
+                ),
             )
 
     @property

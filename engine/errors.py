@@ -7,16 +7,32 @@ text. Anything else escaping the engine is a bug.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RefusalNote:
+    """An audit event a refusal carries: written after the refused command rolled back.
+
+    Looking for a case one may not open is itself worth knowing; the command's own
+    transaction cannot keep that record (it rolls back), so the engine writes it in
+    a transaction of its own and then raises (``EngineCore.write``).
+    """
+
+    actor: str
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 class EngineError(Exception):
     code = "engine_error"
     exit_status = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, audit: RefusalNote | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.audit = audit
 
 
 class NotFound(EngineError):

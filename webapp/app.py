@@ -6,16 +6,23 @@ from flask import Flask, g, request
 
 from engine.runtime import Engine
 from engine.users.passwords import MIN_LENGTH
-from webapp import errors, formatting, i18n
+from webapp import errors, formatting, i18n, request_input
 from webapp.forms.fields import value_at
-from webapp.security import csrf, headers, sessions
+from webapp.security import csrf, headers, sessions, transport
 from webapp.security.secret import web_secret
 from webapp.security.throttle import SignInThrottle
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
-def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = None) -> Flask:
+def create_app(
+    engine: Engine | None = None,
+    *,
+    secure_cookies: bool | None = None,
+    proxy_hops: int | None = None,
+) -> Flask:
+    """The app; ``proxy_hops`` (default: ``PATHWAYS_PROXY_HOPS``, else 0) reverse proxies are
+    believed about the client's address and scheme (``webapp/security/transport.py``)."""
     app = Flask(__name__)
     engine = engine or Engine()
     app.extensions["pathways"] = engine
@@ -30,15 +37,18 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     from webapp.admin import admin  # noqa: PLC0415
     from webapp.api.views import api  # noqa: PLC0415
     from webapp.auth.views import auth  # noqa: PLC0415
-    from webapp.cases.views import cases  # noqa: PLC0415
+    from webapp.cases.views import cases, screening_offered  # noqa: PLC0415
     from webapp.documents import documents  # noqa: PLC0415
     from webapp.inbox.views import inbox  # noqa: PLC0415
     from webapp.modeller import modeller  # noqa: PLC0415
     from webapp.tasks.views import tasks  # noqa: PLC0415
 
+    # Bounded ids in every route (``<int:...>``, ``<bigint:...>``), set before any rule is added.
+    app.url_map.converters.update(request_input.CONVERTERS)
     for blueprint in (auth, inbox, tasks, cases, documents, api, account, admin, modeller):
         app.register_blueprint(blueprint)
 
+    app.before_request(request_input.refuse_nul_characters)  # before anything looks anything up
     app.before_request(sessions.load_actor)
     app.before_request(sessions.enforce_rule)
     app.after_request(sessions.set_cookies)
@@ -51,6 +61,9 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool | None = No
     app.jinja_env.globals["request_path"] = lambda: request.path
     app.jinja_env.globals["value_at"] = value_at
     app.jinja_env.globals["password_min_length"] = MIN_LENGTH
+    app.jinja_env.globals["screening_offered"] = screening_offered
+    hops = transport.proxy_hops_from_environment() if proxy_hops is None else proxy_hops
+    app.wsgi_app = transport.wrap(app.wsgi_app, proxy_hops=hops)  # type: ignore[method-assign]
     return app
 
 

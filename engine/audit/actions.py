@@ -10,6 +10,8 @@ class AuditAction(StrEnum):
     DRAFT_SAVED = "definition:draft:saved"
     DRAFT_DISCARDED = "definition:draft:discarded"
     DEPLOY_BLOCKED = "definition:deploy:blocked"
+    DEFINITION_VALIDATED = "definition:validated"
+    DEFINITION_SIMULATED = "definition:simulated"
     FORM_SAVED = "form:saved"
     CASE_CREATED = "case:created"
     CASE_FACTS_CHANGED = "case:facts:changed"
@@ -26,6 +28,7 @@ class AuditAction(StrEnum):
     TASK_UNCLAIMED = "instance:task:unclaimed"
     TASK_REASSIGNED = "instance:task:reassigned"
     TASK_COMPLETED = "instance:task:completed"
+    TASK_DRAFT_SAVED = "instance:task:draft:saved"
     TIMER_FIRED = "instance:timer:fired"
     TIMER_MOVED = "instance:timer:moved"
     INCIDENT_RAISED = "instance:incident:raised"
@@ -34,6 +37,7 @@ class AuditAction(StrEnum):
     USER_ROLES_CHANGED = "user:roles:changed"
     LOGIN_OK = "user:login:ok"
     LOGIN_FAILED = "user:login:failed"
+    LOGIN_THROTTLED = "user:login:throttled"  # refused unchecked: too many attempts
     LOGOUT = "user:logout"
     TOKEN_CREATED = "user:token:created"  # noqa: S105 - an audit action name, not a secret
     USER_DEACTIVATED = "user:deactivated"

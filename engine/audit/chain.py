@@ -5,6 +5,10 @@ canonical JSON form. Appends lock the single ``audit_chain_head`` row, so
 concurrent writers take turns and the chain never forks; the lock is taken as
 late as possible in each command (audit is written last) and released at
 commit.
+
+Each append also notes the transaction's newest event in ``session.info``
+(:data:`SESSION_TIP`): after the commit, the checkpoint log decides from it
+whether to sign a checkpoint outside the database (``engine/audit/checkpoints.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +27,25 @@ from engine.audit.actions import AuditAction
 from engine.audit.models import AuditChainHead, AuditEvent
 from engine.crypto.keyring import Keyring
 
+if TYPE_CHECKING:
+    from engine.audit.checkpoints import CheckpointReport
+
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
+SESSION_TIP = "pathways_audit_tip"
+
+
+@dataclass
+class AppendedEvents:
+    """What one transaction appended: its first and last sequence numbers and the last hash.
+
+    ``anchor`` asks for a checkpoint whatever the count (a verification was recorded).
+    """
+
+    first_seq: int
+    last_seq: int
+    last_hash: str
+    anchor: bool = False
 
 
 def _canonical_time(value: datetime) -> str:
@@ -107,7 +128,20 @@ def append(
     head.last_seq = seq
     head.last_hash = event.hash
     session.flush()
+    _note_tip(session, event, anchor=action == AuditAction.CHAIN_VERIFIED and _says_ok(detail))
     return event
+
+
+def _says_ok(detail: dict[str, Any] | None) -> bool:
+    return bool(detail and detail.get("ok") is True)
+
+
+def _note_tip(session: Session, event: AuditEvent, *, anchor: bool) -> None:
+    tip: AppendedEvents | None = session.info.get(SESSION_TIP)
+    if tip is None:
+        session.info[SESSION_TIP] = AppendedEvents(event.seq, event.seq, event.hash, anchor)
+        return
+    tip.last_seq, tip.last_hash, tip.anchor = event.seq, event.hash, tip.anchor or anchor
 
 
 def open_payload(keyring: Keyring, event: AuditEvent) -> dict[str, Any] | None:
@@ -125,9 +159,14 @@ class ChainReport:
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str | None = None
+    last_hash: str | None = None
+    # Set when the chain was also compared with its signed checkpoints: ``ok`` then needs both,
+    # and ``chain_ok`` says whether the chain held in itself.
+    checkpoints: CheckpointReport | None = None
+    chain_ok: bool = True
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "ok": self.ok,
             "checked": self.checked,
             "last_seq": self.last_seq,
@@ -138,6 +177,9 @@ class ChainReport:
             "broken_id": self.broken_id,
             "reason": self.reason,
         }
+        if self.checkpoints is not None:
+            found["checkpoints"] = self.checkpoints.as_dict()
+        return found
 
 
 def _events(session: Session, batch: int) -> Iterator[AuditEvent]:
@@ -159,7 +201,9 @@ def verify(session: Session, *, batch: int = 2000) -> ChainReport:
     last_time: datetime | None = None
 
     def broken(event: AuditEvent, reason: str) -> ChainReport:
-        return ChainReport(False, checked, expected_seq - 1, last_time, event.seq, event.id, reason)
+        return ChainReport(
+            False, checked, expected_seq - 1, last_time, event.seq, event.id, reason, chain_ok=False
+        )
 
     for event in _events(session, batch):
         if event.seq != expected_seq:
@@ -181,5 +225,6 @@ def verify(session: Session, *, batch: int = 2000) -> ChainReport:
             expected_seq - 1,
             last_time,
             reason="chain head does not match the last event: rows were cut off the end",
+            chain_ok=False,
         )
-    return ChainReport(True, checked, expected_seq - 1, last_time)
+    return ChainReport(True, checked, expected_seq - 1, last_time, last_hash=expected_prev)

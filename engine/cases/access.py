@@ -1,40 +1,76 @@
-"""Need-to-know: who may open a case.
+"""Need-to-know: who may open a case. The one place this rule is written.
 
-Administrators; whoever started it; anyone who holds or held one of its tasks
-(assigned to them, completed by them, or open in a role they hold); and the
-members of its team. Everyone else is told the case does not exist, so a
-reference reveals nothing, and the refusal is audited.
+Administrators (and the engine itself); whoever opened the case; anyone who
+holds or held one of its tasks (assigned to them, completed by them, or open
+in a role they hold); and the members of its team. Everyone else is told the
+case does not exist, so a reference reveals nothing.
+
+The rule is one SQL clause (:func:`visible_cases`), so a single query both
+finds a case and checks it, and lists can filter by it; every Python check
+goes through the same clause. Having *started* a pathway is not a relation of
+its own: starting on an existing case needs the relation first.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from engine.audit.actions import AuditAction
 from engine.cases.models import CaseMember
-from engine.instances.models import ProcessInstance, ProtectionCase
+from engine.errors import NotFound, RefusalNote
+from engine.instances.models import ProtectionCase
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
 from engine.users.actors import Actor
 
-
-def case_by_ref(session: Session, ref: str) -> ProtectionCase | None:
-    return session.scalars(select(ProtectionCase).where(ProtectionCase.ref == ref)).first()
+MAX_REF_IN_AUDIT = 40
 
 
-def has_relation(session: Session, actor: Actor, case: ProtectionCase) -> bool:
-    if actor.is_admin or case.created_by == actor.username:
-        return True
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """SQL over ``protection_case``: true for the cases ``actor`` may open."""
+    if actor.is_admin or actor.is_system:
+        return true()
     held_task = exists().where(
-        HumanTask.case_id == case.id,
+        HumanTask.case_id == ProtectionCase.id,
         or_(
             HumanTask.assignee == actor.username,
             HumanTask.completed_by == actor.username,
             (HumanTask.state == READY) & HumanTask.role.in_(sorted(actor.roles)),
         ),
     )
-    started = exists().where(
-        ProcessInstance.case_id == case.id, ProcessInstance.started_by == actor.username
+    member = exists().where(
+        CaseMember.case_id == ProtectionCase.id, CaseMember.username == actor.username
     )
-    member = exists().where(CaseMember.case_id == case.id, CaseMember.username == actor.username)
-    return bool(session.scalar(select(held_task | started | member)))
+    return or_(ProtectionCase.created_by == actor.username, held_task, member)
+
+
+def case_by_ref(session: Session, ref: str) -> ProtectionCase | None:
+    """Unchecked lookup, for administrators' own operations (team membership)."""
+    return session.scalars(select(ProtectionCase).where(ProtectionCase.ref == ref)).first()
+
+
+def may_open(session: Session, actor: Actor, case: ProtectionCase) -> bool:
+    query = select(exists().where(ProtectionCase.id == case.id, visible_cases(actor)))
+    return bool(session.scalar(query))
+
+
+def access_case_by_ref(
+    session: Session, actor: Actor, ref: str, *, view: str = "case"
+) -> ProtectionCase:
+    """The case, if ``actor`` may open it; otherwise :class:`NotFound`, as if it did not exist.
+
+    The refusal carries a ``case:access:refused`` audit event naming what was
+    asked for (``view``), which the engine records after the rollback.
+    """
+    case = session.scalars(
+        select(ProtectionCase).where(ProtectionCase.ref == ref, visible_cases(actor))
+    ).first()
+    if case is None:
+        refused = RefusalNote(
+            actor.username,
+            AuditAction.CASE_ACCESS_REFUSED,
+            {"ref": str(ref)[:MAX_REF_IN_AUDIT], "view": view},
+        )
+        raise NotFound(f"no case {str(ref)[:MAX_REF_IN_AUDIT]}", audit=refused)
+    return case

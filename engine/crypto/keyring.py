@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from engine.errors import EngineError
+from engine.files import private_dir
 
 MAGIC = b"PP1"
 KEY_BYTES = 32
@@ -165,9 +166,10 @@ class Keyring:
 
 def write_key_file(key_file: Path, keys: list[bytes]) -> None:
     """Write keys with owner-only permissions, atomically."""
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(key_file.parent)
     tmp = key_file.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp.unlink(missing_ok=True)  # a leftover could carry wider permissions: start afresh
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write("# Protection Pathways data-encryption keys; first line encrypts.\n")
         handle.write(

@@ -5,6 +5,8 @@ SQLite's backup API copies a consistent snapshot while the app keeps serving
 ``pg_dump``/``pg_restore`` (docs/deploy.md). The encryption key is not in the
 database and must be backed up separately: a backup without its key is
 unreadable by design.
+
+Backups and restored databases are created owner-only (0600), like the database itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from engine.db.database import Database
 from engine.errors import InvalidRequest
+from engine.files import create_private_file, private_sqlite_file
 
 POSTGRES_ADVICE = "for PostgreSQL use pg_dump and pg_restore (see docs/deploy.md)"
 
@@ -29,18 +32,23 @@ def _sqlite_path(db: Database) -> Path:
 def backup(db: Database, target: Path) -> int:
     """Write a snapshot to ``target`` (must not exist); returns its size in bytes."""
     _sqlite_path(db)
-    if target.exists():
-        raise InvalidRequest(f"{target} exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = db.sa_engine.raw_connection()
     try:
-        destination = sqlite3.connect(target)
+        create_private_file(target)  # 0600 from the first byte; never over an existing file
+    except FileExistsError:
+        raise InvalidRequest(f"{target} exists; choose a new file name") from None
+    try:
+        source = db.sa_engine.raw_connection()
         try:
-            source.driver_connection.backup(destination)
+            destination = sqlite3.connect(target)
+            try:
+                source.driver_connection.backup(destination)
+            finally:
+                destination.close()
         finally:
-            destination.close()
-    finally:
-        source.close()
+            source.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup left to be trusted later
+        raise
     return target.stat().st_size
 
 
@@ -72,6 +80,7 @@ def restore(db: Database, source: Path, *, replace: bool = False) -> None:
     db.dispose()
     for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
         leftover.unlink(missing_ok=True)
+    private_sqlite_file(target)
     origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(target)

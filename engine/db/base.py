@@ -18,6 +18,13 @@ NAMING = {
 }
 
 
+# The range of the integer columns: ``Integer`` is 32-bit on PostgreSQL, ``BigInteger`` 64-bit
+# (SQLite keeps both in 64 bits). A number outside names no row, and binding it would make the
+# database (or its driver) refuse the whole statement, so input is checked against these first.
+MAX_INTEGER = 2**31 - 1
+MAX_BIG_INTEGER = 2**63 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -5,18 +5,23 @@ SQLite that transaction starts with ``BEGIN IMMEDIATE``: writers queue for the
 single write lock up front instead of failing halfway with "database is
 locked" after reading a stale snapshot. Queries use :meth:`Database.read`,
 which never commits.
+
+A SQLite database file (and so its WAL) is created owner-only (0600) in an owner-only folder, and
+one found readable by others is narrowed before it is opened (``engine/files.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from engine.files import private_dir, private_sqlite_file
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -30,7 +35,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(sa_engine: SAEngine) -> None:
+def _configure_sqlite(sa_engine: SAEngine, file: Path | None) -> None:
+    if file is not None:
+
+        @event.listens_for(sa_engine, "do_connect")
+        def _private_file(_dialect, _record, _cargs, _cparams) -> None:
+            private_sqlite_file(file)  # before SQLite would create it 0644
+
     @event.listens_for(sa_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" event below decide how transactions start.
@@ -54,15 +65,17 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict = {"echo": echo, "future": True}
+        file = None
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
+                file = Path(parsed.database)
+                private_dir(file.parent)
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
         self.sa_engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
-            _configure_sqlite(self.sa_engine)
+            _configure_sqlite(self.sa_engine, file)
         self._writer = sessionmaker(
             bind=self.sa_engine.execution_options(pp_write=True), expire_on_commit=False
         )
@@ -86,6 +99,10 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    def after_write_commit(self, listener: Callable[[Session], None]) -> None:
+        """Call ``listener(session)`` after each :meth:`write` transaction has committed."""
+        event.listen(self._writer, "after_commit", listener)
 
     def dispose(self) -> None:
         self.sa_engine.dispose()

@@ -17,19 +17,14 @@ from engine.accountability.history import case_history, histories
 from engine.accountability.overdue import Overdue, overdue_commitments
 from engine.audit import chain
 from engine.audit.actions import AuditAction
-from engine.cases import access
-from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.cases.access import access_case_by_ref
+from engine.errors import InvalidRequest
 from engine.facade.core import EngineCore
 from engine.instances.models import ProtectionCase
 from engine.modeller.catalogue import form_lookup
-from engine.users.actors import Actor
+from engine.users.actors import require_coordinator
 
 MAX_FREE_TEXT = 200
-
-
-def _oversight(actor: Actor) -> None:
-    if not (actor.is_admin or "coordinator" in actor.roles):
-        raise PermissionDenied("coordinators and administrators only")
 
 
 def _text(value: str, what: str) -> str:
@@ -58,7 +53,7 @@ def _option_titles(lookup):
 class AccountabilityFacade(EngineCore):
     def overdue_commitments(self, *, actor: str) -> list[Overdue]:
         with self.read() as session:
-            _oversight(self._as(session, actor))
+            require_coordinator(self._as(session, actor), "list overdue commitments")
             return overdue_commitments(session, self.services, self.clock.now())
 
     def export_htcds(
@@ -83,7 +78,7 @@ class AccountabilityFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            _oversight(person)
+            require_coordinator(person, "export statistics")
             cases = session.scalars(
                 select(ProtectionCase)
                 .where(ProtectionCase.created_at >= since, ProtectionCase.created_at < until)
@@ -118,16 +113,7 @@ class AccountabilityFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            case = access.case_by_ref(session, ref)
-            if case is None or not access.has_relation(session, person, case):
-                self.record(
-                    session,
-                    person.username,
-                    AuditAction.CASE_ACCESS_REFUSED,
-                    ref=ref[:40],
-                    view="referral summary",
-                )
-                return None
+            case = access_case_by_ref(session, person, ref, view="referral summary")
             made = referral.summary(
                 case_history(session, self.services, case),
                 recipients[recipient],
@@ -151,7 +137,4 @@ class AccountabilityFacade(EngineCore):
             )
             return made
 
-        made = self.write(command)
-        if made is None:
-            raise NotFound(f"no case {ref}")
-        return made
+        return self.write(command)

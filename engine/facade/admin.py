@@ -13,26 +13,19 @@ from engine.audit import chain, queries, search
 from engine.audit.actions import AuditAction
 from engine.audit.models import AuditEvent
 from engine.cases.dashboard import Dashboard, dashboard
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import NotFound
 from engine.facade.core import EngineCore
 from engine.instances.inspect import InstanceLine, InstanceMap, instance_map, list_instances
 from engine.instances.models import ProcessInstance
 from engine.timers.commands import move_timer
 from engine.users import admin as user_admin
-from engine.users.actors import Actor
-
-
-def _admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("administrators only")
+from engine.users.actors import require_admin, require_coordinator
 
 
 class AdminFacade(EngineCore):
     def dashboard(self, *, actor: str) -> Dashboard:
         with self.read() as session:
-            person = self._as(session, actor)
-            if not (person.is_admin or "coordinator" in person.roles):
-                raise PermissionDenied("coordinators and administrators only")
+            require_coordinator(self._as(session, actor), "see the dashboard")
             return dashboard(session, self.clock.now())
 
     def instance_map(self, instance_id: int, *, actor: str) -> InstanceMap:
@@ -40,7 +33,7 @@ class AdminFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            _admin(person)
+            require_admin(person, "open an instance's history")
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no process instance {instance_id}")
@@ -62,25 +55,24 @@ class AdminFacade(EngineCore):
         self, *, actor: str, case_ref: str | None = None, status: str | None = None
     ) -> list[InstanceLine]:
         with self.read() as session:
-            _admin(self._as(session, actor))
+            require_admin(self._as(session, actor), "list instances")
             return list_instances(session, case_ref=case_ref, status=status)
 
     def verify_and_record(self, *, actor: str) -> chain.ChainReport:
-        """Check the whole chain, and write the outcome into the chain itself.
+        """Check the whole chain against its signed checkpoints, and write the outcome into
+        the chain itself.
 
         The console shows the last recorded check instead of re-reading millions of
         rows on every page view; the record is an event like any other, so a
         forged "all verified" would itself break the chain.
         """
-        with self.read() as session:
-            _admin(self._as(session, actor))
-            report = chain.verify(session)
+        report = self.check_audit(actor=actor)  # recording an ok check signs a checkpoint
         self.write(lambda s: self.record(s, actor, AuditAction.CHAIN_VERIFIED, **report.as_dict()))
         return report
 
     def last_verification(self, *, actor: str) -> tuple[datetime, dict[str, Any]] | None:
         with self.read() as session:
-            _admin(self._as(session, actor))
+            require_admin(self._as(session, actor), "read the audit trail")
             event = session.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.action == AuditAction.CHAIN_VERIFIED.value)
@@ -95,7 +87,7 @@ class AdminFacade(EngineCore):
         self, filters: search.AuditFilters, *, actor: str, before_seq: int | None = None
     ):
         with self.read() as session:
-            _admin(self._as(session, actor))
+            require_admin(self._as(session, actor), "search the audit trail")
             return search.search(session, filters, before_seq=before_seq)
 
     def audit_csv(self, filters: search.AuditFilters, *, actor: str) -> Iterator[str]:
@@ -103,7 +95,7 @@ class AdminFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            _admin(person)
+            require_admin(person, "export the audit trail")
             self.record(
                 session,
                 person.username,
@@ -127,7 +119,7 @@ class AdminFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            _admin(person)
+            require_admin(person, "open audit event data")
             event = session.scalars(select(AuditEvent).where(AuditEvent.seq == seq)).first()
             if event is None:
                 raise NotFound(f"no audit event {seq}")
@@ -160,7 +152,7 @@ class AdminFacade(EngineCore):
 
     def users(self, *, actor: str) -> list[user_admin.UserView]:
         with self.read() as session:
-            _admin(self._as(session, actor))
+            require_admin(self._as(session, actor), "list users")
             return user_admin.list_users(session)
 
     def set_roles(self, username: str, roles: list[str], *, actor: str) -> None:

@@ -19,7 +19,13 @@ from engine.crypto.keyring import Keyring
 from engine.db.database import Database
 from engine.db.migrate import is_up_to_date, upgrade
 from engine.definitions.specs import SpecLibrary
-from engine.errors import ConflictError, InvalidRequest, StorageUnavailable
+from engine.errors import (
+    ConflictError,
+    EngineError,
+    InvalidRequest,
+    RefusalNote,
+    StorageUnavailable,
+)
 from engine.instances.store import StaleInstance
 from engine.services import Services
 from engine.timers.calendar import BusinessCalendar
@@ -88,6 +94,10 @@ class EngineCore:
             except StaleInstance:
                 log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
                 continue
+            except EngineError as err:
+                if err.audit is not None:
+                    self._record_refusal(err.audit)
+                raise
             except OperationalError as err:
                 if _transient(err) and attempt < MAX_ATTEMPTS:
                     log.info("transient database refusal, attempt %s: %s", attempt, err.orig)
@@ -102,6 +112,21 @@ class EngineCore:
                     listener(min(dues))
             return result
         raise ConflictError("The case was changed by someone else at the same moment; try again.")
+
+    def _record_refusal(self, note: RefusalNote) -> None:
+        """The refused command rolled back; its audit event gets a transaction of its own."""
+        try:
+            with self.db.write() as session:
+                chain.append(
+                    session,
+                    self.keyring,
+                    occurred_at=self.clock.now(),
+                    actor=note.actor,
+                    action=AuditAction(note.action),
+                    detail=note.detail,
+                )
+        except OperationalError as err:  # the refusal itself still reaches the caller
+            log.error("could not record a refusal in the audit trail: %s", err)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -11,10 +11,10 @@ from engine.definitions import deploy as deploying
 from engine.definitions import repository
 from engine.definitions.roles import configured_roles
 from engine.definitions.sources import FormLookup, SourceFile, collect
-from engine.errors import ConflictError, PermissionDenied
+from engine.errors import ConflictError
 from engine.facade.core import EngineCore
 from engine.modeller import catalogue
-from engine.users.roles import COORDINATOR
+from engine.users.actors import require_coordinator
 
 
 class DefinitionsFacade(EngineCore):
@@ -34,8 +34,8 @@ class DefinitionsFacade(EngineCore):
     ) -> list[deploying.DeployResult]:
         def command(session):
             deployer = self._as(session, actor)
-            if not (deployer.is_system or deployer.is_admin or COORDINATOR in deployer.roles):
-                raise PermissionDenied("only coordinators and administrators may deploy pathways")
+            if not deployer.is_system:
+                require_coordinator(deployer, "deploy pathways")
             return deploying.deploy(
                 session,
                 self.keyring,
@@ -53,19 +53,25 @@ class DefinitionsFacade(EngineCore):
                 "another deployment of the same pathway ran at the same time"
             ) from err
 
-    def roles(self) -> list[str]:
-        """Built-in roles and every lane role of the deployed pathways."""
+    def roles(self, *, actor: str) -> list[str]:
+        """Built-in roles and every lane role of the deployed pathways (any active user)."""
         with self.db.read() as session:
+            self._as(session, actor)
             return configured_roles(session)
 
-    def check_files(self, files: list[SourceFile]):
+    def check_files(self, files: list[SourceFile], *, actor: str):
         with self.db.read() as session:
+            checker = self._as(session, actor)
+            if not checker.is_system:
+                require_coordinator(checker, "check pathways")
             return deploying.check(
                 session, files, catalogue.form_lookup(session, self.settings.forms_dir)
             )
 
-    def definitions(self) -> list[dict[str, Any]]:
+    def definitions(self, *, actor: str) -> list[dict[str, Any]]:
+        """The deployed pathways' latest versions (any active user: no case data)."""
         with self.db.read() as session:
+            self._as(session, actor)
             return [
                 {
                     "process_key": d.process_key,

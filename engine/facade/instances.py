@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.audit.actions import AuditAction
+from engine.definitions import repository
 from engine.facade.core import EngineCore
+from engine.instances import access as instance_access
 from engine.instances import commands as instance_commands
 
 
@@ -28,6 +30,15 @@ class InstancesFacade(EngineCore):
                 data=data,
             )
         )
+
+    def may_start(self, process_key: str, *, actor: str) -> bool:
+        """Whether ``start`` would let this person begin the pathway (to offer the button)."""
+        with self.read() as session:
+            root = repository.latest(session, process_key, "bpmn")
+            if root is None:
+                return False
+            spec = self.services.specs.spec(session, root.id, repository.pin_latest(session, root))
+            return instance_access.may_start(self._as(session, actor), spec)
 
     def _status(self, instance_id: int, actor: str, action: AuditAction, reason: str) -> str:
         return self.write(

@@ -7,7 +7,7 @@ from typing import Any
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions import repository
-from engine.errors import NotFound
+from engine.errors import InvalidRequest
 from engine.facade.core import EngineCore
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.instances.store import context_for
@@ -16,7 +16,7 @@ from engine.tasks import commands as task_commands
 from engine.tasks import queries as task_queries
 from engine.tasks.details import TaskDetails, task_details
 from engine.tasks.drafts import save_draft
-from engine.tasks.models import HumanTask
+from engine.tasks.projection import READY
 
 
 class TasksFacade(EngineCore):
@@ -63,9 +63,10 @@ class TasksFacade(EngineCore):
             )
         )
 
-    def process_names(self) -> dict[str, str]:
-        """Display names of the deployed pathways, by process key."""
+    def process_names(self, *, actor: str) -> dict[str, str]:
+        """Display names of the deployed pathways, by process key (any active user)."""
         with self.read() as session:
+            self._as(session, actor)
             return {d.process_key: d.name for d in repository.latest_all(session)}
 
     def inbox(
@@ -77,7 +78,7 @@ class TasksFacade(EngineCore):
         cursor: str | None = None,
         page_size: int = inbox.PAGE_SIZE,
     ) -> inbox.InboxPage:
-        names = self.process_names()
+        names = self.process_names(actor=username)
         with self.read() as session:
             return inbox.inbox_page(
                 session,
@@ -95,9 +96,9 @@ class TasksFacade(EngineCore):
 
         def command(session):
             person = self._as(session, actor)
-            row = session.get(HumanTask, task_id)
-            if row is None or not access.may_see(person, row):
-                raise NotFound(f"no task {task_id}")
+            row = access.actionable_task_by_id(session, person, task_id)
+            if not access.may_see(person, row):  # was in their role, done by someone else
+                raise task_commands.not_open(row)
             instance = session.get(ProcessInstance, row.instance_id)
             case = session.get(ProtectionCase, row.case_id)
             chain.append(
@@ -117,9 +118,9 @@ class TasksFacade(EngineCore):
     def save_draft(self, task_id: str, *, actor: str, answers: dict[str, Any]) -> None:
         def command(session):
             person = self._as(session, actor)
-            row = session.get(HumanTask, task_id)
-            if row is None or not access.may_see(person, row):
-                raise NotFound(f"no task {task_id}")
+            row = access.access_task_by_id(session, person, task_id)
+            if row.state != READY:
+                raise InvalidRequest(f"task '{row.title}' is no longer open; nothing to draft")
             save_draft(
                 session,
                 self.keyring,
@@ -127,6 +128,23 @@ class TasksFacade(EngineCore):
                 username=person.username,
                 answers=answers,
                 now=self.clock.now(),
+            )
+            # Typed answers about a person were kept: who and when is audited, what is not
+            # (the draft itself stays sealed for its author).
+            chain.append(
+                session,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=person.username,
+                action=AuditAction.TASK_DRAFT_SAVED,
+                context=context_for(
+                    session,
+                    self.services,
+                    session.get(ProcessInstance, row.instance_id),
+                    session.get(ProtectionCase, row.case_id),
+                ),
+                task_id=row.id,
+                detail={"bpmn_id": row.bpmn_id, "title": row.title},
             )
 
         self.write(command)

@@ -10,9 +10,12 @@ from engine.incidents import service as incident_service
 from engine.timers import claims, firing
 from engine.timers import queries as timer_queries
 from engine.timers.sweeper import Sweeper, SweepPolicy, SweepResult
+from engine.users.actors import require_admin
 
 
 class TimersFacade(EngineCore):
+    """Firing and sweeping act as the engine itself (the scheduler); listings need an admin."""
+
     def fire_due_timers(self, now: datetime | None = None) -> list[firing.FiredTimer]:
         """Fire every timer due at ``now`` (default: the engine clock), one transaction each.
 
@@ -30,8 +33,11 @@ class TimersFacade(EngineCore):
         with self.db.read() as session:
             return claims.next_claimable_at(session)
 
-    def incidents(self, *, include_resolved: bool = False) -> list[incident_service.IncidentView]:
+    def incidents(
+        self, *, actor: str, include_resolved: bool = False
+    ) -> list[incident_service.IncidentView]:
         with self.db.read() as session:
+            require_admin(self._as(session, actor), "list incidents")
             return incident_service.listing(session, include_resolved=include_resolved)
 
     def retry_incident(self, incident_id: int, *, actor: str, reason: str) -> None:
@@ -42,7 +48,8 @@ class TimersFacade(EngineCore):
         )
 
     def timers(
-        self, *, due_before: datetime | None = None, case_ref: str | None = None
+        self, *, actor: str, due_before: datetime | None = None, case_ref: str | None = None
     ) -> list[timer_queries.TimerView]:
         with self.db.read() as session:
+            require_admin(self._as(session, actor), "list timers")
             return timer_queries.upcoming(session, due_before=due_before, case_ref=case_ref)

@@ -8,6 +8,7 @@ from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.errors import NotFound
 from engine.facade.core import EngineCore
+from engine.users import admin as user_admin
 from engine.users import credentials
 from engine.users import service as users
 from engine.users.actors import SYSTEM, Actor
@@ -52,6 +53,24 @@ class UsersFacade(EngineCore):
             lambda s: users.authenticate(s, self.services, username=username, password=password)
         )
 
+    def sign_in_throttled(self, username: str, *, limit: str, refused: int, address: str) -> None:
+        """Audit sign-ins refused by the web layer's attempt limits before any password check.
+
+        ``refused`` is how many refusals this record stands for; the address is kept in the
+        encrypted payload (where staff sign in from is nobody else's business).
+        """
+        self.write(
+            lambda s: chain.append(
+                s,
+                self.keyring,
+                occurred_at=self.clock.now(),
+                actor=username[:64],
+                action=AuditAction.LOGIN_THROTTLED,
+                detail={"reason": f"too many attempts per {limit}", "refused": refused},
+                payload={"address": address},
+            )
+        )
+
     def sign_in(self, username: str, password: str) -> SignIn:
         """Check the password and, when it is right, open a new server-side session."""
 
@@ -67,8 +86,31 @@ class UsersFacade(EngineCore):
 
         return self.write(command)
 
+    def change_own_password(self, *, actor: str, current: str, new: str) -> str:
+        """The person's own new password, from a signed-in browser.
+
+        Every session and token of theirs ends (a stolen one with them) and one new session
+        opens for the browser that made the change; its secret is returned for the cookie.
+        """
+
+        def command(session):
+            person = self._as(session, actor)
+            user_admin.change_password(
+                session, self.services, actor=person, current=current, new=new
+            )
+            user = users.find_user(session, person.username)
+            return credentials.open_session(session, user, self.clock.now())
+
+        return self.write(command)
+
     def session_actor(self, secret: str) -> credentials.SessionCheck:
-        return self.write(lambda s: credentials.check_session(s, secret, self.clock.now()))
+        """A read; the rare write it calls for (last seen, expiry) is a short one of its own."""
+        now = self.clock.now()
+        with self.read() as session:
+            check = credentials.check_session(session, secret, now)
+        if check.write:
+            self.write(lambda s: credentials.record_session_check(s, secret, check, now))
+        return check
 
     def sign_out(self, secret: str, *, actor: str) -> None:
         def command(session):
@@ -104,4 +146,10 @@ class UsersFacade(EngineCore):
         return self.write(command)
 
     def token_actor(self, secret: str) -> Actor | None:
-        return self.write(lambda s: credentials.actor_for_token(s, secret, self.clock.now()))
+        """A read; the token's last use is written at most once a minute."""
+        now = self.clock.now()
+        with self.read() as session:
+            check = credentials.check_token(session, secret, now)
+        if check.write:
+            self.write(lambda s: credentials.record_token_use(s, secret, now))
+        return check.actor

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
-from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.errors import InvalidRequest, NotFound
 from engine.incidents.models import Incident
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.instances.store import context_for
 from engine.services import Services
 from engine.timers.models import Timer
 from engine.timers.projection import WAITING
-from engine.users.actors import SYSTEM, Actor
+from engine.users.actors import SYSTEM, Actor, require_admin, required_reason
 
 
 def raise_for_timer(session: Session, services: Services, timer: Timer, now: datetime) -> Incident:
@@ -62,10 +62,8 @@ def retry(
     session: Session, services: Services, *, incident_id: int, actor: Actor, reason: str
 ) -> Incident:
     """Put the failed timer back in the queue, with a fresh count of attempts."""
-    if not actor.is_admin:
-        raise PermissionDenied("only administrators may retry incidents")
-    if not reason.strip():
-        raise InvalidRequest("a reason is required")
+    require_admin(actor, "retry incidents")
+    reason = required_reason(reason)
     incident = session.get(Incident, incident_id, with_for_update=True)
     if incident is None:
         raise NotFound(f"no incident {incident_id}")
@@ -91,7 +89,7 @@ def retry(
         action=AuditAction.INCIDENT_RETRIED,
         context=_context(session, services, incident),
         task_id=incident.timer_id,
-        detail={"incident_id": incident.id, "reason": reason.strip()},
+        detail={"incident_id": incident.id, "reason": reason},
     )
     return incident
 

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
+from engine.cases.access import access_case_by_ref
 from engine.definitions import repository
 from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
+from engine.instances.access import require_may_start
 from engine.instances.case_refs import CASE_REF, next_case_ref
 from engine.instances.facts import create_facts, load_facts
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
@@ -82,12 +84,9 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
             context=chain.AuditContext(case_ref=case.ref),
         )
         return case
-    if not CASE_REF.match(case_ref):
-        raise InvalidRequest(f"{case_ref!r} is not a case reference like PP-2026-000042")
-    case = session.scalars(select(ProtectionCase).where(ProtectionCase.ref == case_ref)).first()
-    if case is None:
-        raise NotFound(f"no case {case_ref}")
-    return case
+    if not isinstance(case_ref, str) or not CASE_REF.match(case_ref):
+        raise InvalidRequest(f"{str(case_ref)[:40]!r} is not a case reference like PP-2026-000042")
+    return access_case_by_ref(session, actor, case_ref, view="start pathway")
 
 
 def start_instance(
@@ -99,16 +98,22 @@ def start_instance(
     case_ref: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Started:
-    """Any signed-in user may start a case: first responders are many and varied."""
+    """Start the latest version of a pathway, on a new case or one the starter may open.
+
+    Who may start which pathway is :mod:`engine.instances.access`.
+    """
+    if not isinstance(process_key, str):
+        raise InvalidRequest("the process key must be text")
     if data is not None and not isinstance(data, dict):
         raise InvalidRequest("start data must be a JSON object")
     root = repository.latest(session, process_key, "bpmn")
     if root is None:
-        raise NotFound(f"no deployed process {process_key!r}")
+        raise NotFound(f"no deployed process {process_key[:80]!r}")
     pinned = repository.pin_latest(session, root)
+    spec, called = services.specs.specs_for(session, pinned, process_key)
+    require_may_start(actor, spec, process_key)
     case = _case_for(session, services, actor, case_ref)
     now = services.clock.now()
-    spec, called = services.specs.specs_for(session, pinned, process_key)
     workflow = serialization.new_workflow(spec, called)
     row = ProcessInstance(
         case_id=case.id,

@@ -23,7 +23,10 @@ from engine.definitions.sources import MAX_FORM_BYTES, FormLookup, SourceFile
 from engine.errors import InvalidRequest, NotFound
 from engine.forms.schemas import schema_problems
 from engine.instances.models import InstanceStatus, ProcessInstance
+from engine.json_input import JsonRefused, loads_bounded
 from engine.modeller.models import FormSource, PathwayDraft
+
+MAX_FORM_DEPTH = 32  # JSON levels; the shipped forms use 6
 
 FORM_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.")
 
@@ -200,9 +203,9 @@ def form_problems(text: str) -> tuple[Any | None, list[str]]:
     if len(text.encode("utf-8")) > MAX_FORM_BYTES:
         return None, [f"a form may be at most {MAX_FORM_BYTES // 1024} KB"]
     try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as err:
-        return None, [f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"]
+        schema = loads_bounded(text, max_depth=MAX_FORM_DEPTH)
+    except JsonRefused as err:  # not JSON, too deep, NaN, endless digits, NUL characters
+        return None, [str(err)]
     return schema, schema_problems(schema)
 
 

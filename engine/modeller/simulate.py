@@ -32,6 +32,9 @@ def _engine(settings: Settings, folder: Path, database: Path, keyring: Keyring) 
         forms_dir=settings.forms_dir,
         workflows_dir=settings.workflows_dir,
         calendar_file=settings.calendar_file,
+        # its own, never the real trail's (the environment may name those)
+        audit_checkpoint_file=folder / f"{database.stem}-checkpoints.jsonl",
+        audit_checkpoint_key_file=folder / "audit-checkpoint.key",
     )
     return Engine(local, keyring=keyring, clock=FixedClock())
 

@@ -50,6 +50,9 @@ def fresh_engine(base: Settings | None = None) -> Iterator[tuple[Engine, FixedCl
             forms_dir=base.forms_dir,
             workflows_dir=base.workflows_dir,
             calendar_file=base.calendar_file,
+            # its own, never the real trail's (the environment may name those)
+            audit_checkpoint_file=Path(folder) / "audit-checkpoints.jsonl",
+            audit_checkpoint_key_file=Path(folder) / "audit-checkpoint.key",
         )
         engine = Engine(settings, database=Database(url), keyring=Keyring([new_key()]), clock=clock)
         try:

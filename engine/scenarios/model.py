@@ -13,7 +13,7 @@ import yaml
 from engine.clock import parse_instant
 from engine.errors import InvalidRequest
 
-STEP_KINDS = ("start", "complete", "refused", "claim", "wait", "expect")
+STEP_KINDS = ("start", "member", "complete", "refused", "claim", "wait", "expect")
 _DURATION = re.compile(r"^\s*(\d+)\s*(minute|hour|day|week)s?\s*$")
 
 

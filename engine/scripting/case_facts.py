@@ -18,14 +18,24 @@ from typing import Any
 
 from engine.errors import ScriptRefused
 
-MAX_FACTS_BYTES = 64 * 1024
+MAX_FACTS_BYTES = 64 * 1024  # one fact
+MAX_CASE_FACTS_BYTES = 1024 * 1024  # all of a case's facts together
+MAX_FACT_NAME = 80
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value))
 
 
 class CaseFacts:
+    """A case's facts for one step. Each is capped, and so are all of them together: they are
+    read and rewritten with every step of every pathway of the case."""
+
     def __init__(self, values: dict[str, Any] | None = None, *, version: int | None = None) -> None:
         self._values: dict[str, Any] = dict(values or {})
         self.changed: dict[str, Any] = {}
         self.version = version  # of the stored row these values were read from
+        self._sizes: dict[str, int] | None = None  # measured on the first write only
 
     @property
     def values(self) -> dict[str, Any]:
@@ -35,8 +45,15 @@ class CaseFacts:
         return MappingProxyType(self._values)
 
     def set(self, name: str, value: Any) -> None:
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise ScriptRefused(f"case fact name {name!r} must be a plain identifier")
+        if (
+            not isinstance(name, str)
+            or not name.isidentifier()
+            or name.startswith("_")
+            or len(name) > MAX_FACT_NAME
+        ):
+            raise ScriptRefused(
+                f"case fact name {str(name)[:MAX_FACT_NAME]!r} must be a plain identifier"
+            )
         try:
             encoded = json.dumps(value)
         except (TypeError, ValueError) as err:
@@ -44,9 +61,19 @@ class CaseFacts:
             raise ScriptRefused(message) from err
         if len(encoded) > MAX_FACTS_BYTES:
             raise ScriptRefused(f"case fact {name!r} is too large")
-        if self._values.get(name, _MISSING) != value:
-            self._values[name] = value
-            self.changed[name] = value
+        if self._values.get(name, _MISSING) == value:
+            return
+        if self._sizes is None:
+            self._sizes = {k: _size(v) for k, v in self._values.items()}
+        total = sum(self._sizes.values()) - self._sizes.get(name, 0) + len(encoded)
+        if total > MAX_CASE_FACTS_BYTES:
+            raise ScriptRefused(
+                f"case fact {name!r} refused: a case's facts may hold at most"
+                f" {MAX_CASE_FACTS_BYTES // 1024} KB together"
+            )
+        self._sizes[name] = len(encoded)
+        self._values[name] = value
+        self.changed[name] = value
 
 
 _MISSING = object()
@@ -60,6 +87,11 @@ def using_facts(facts: CaseFacts) -> Iterator[None]:
         yield
     finally:
         _bound.reset(token)
+
+
+def bound_facts() -> CaseFacts | None:
+    """The facts of the step running now, if any (the sandbox sends them to its worker)."""
+    return _bound.get()
 
 
 def current_view() -> Mapping[str, Any]:

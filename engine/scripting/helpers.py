@@ -32,6 +32,18 @@ def now() -> str:
     return _clock_now().isoformat()
 
 
+MAX_WORKING_DAYS = 3660  # ten years of working days: counted one day at a time
+MAX_MONTHS = 1200
+
+
+def _count(value: int, limit: int, what: str) -> int:
+    """Counts from task data are bounded here, so every helper does bounded work."""
+    number = int(value)
+    if abs(number) > limit:
+        raise ValueError(f"{what} must be at most {limit}")
+    return number
+
+
 def _parse(value: str) -> date | datetime:
     if not isinstance(value, str):
         raise ValueError("dates are ISO 8601 text, e.g. '2026-12-28'")
@@ -57,7 +69,8 @@ def days_between(start: str, end: str) -> int:
 
 def add_working_days(value: str, days: int) -> str:
     """Skip weekends and the configured holidays (``config/calendar.json``)."""
-    return business.current_calendar().add_working_days(_parse(value), int(days)).isoformat()
+    days = _count(days, MAX_WORKING_DAYS, "working days")
+    return business.current_calendar().add_working_days(_parse(value), days).isoformat()
 
 
 def in_working_days(days: int) -> str:
@@ -67,7 +80,7 @@ def in_working_days(days: int) -> str:
 
 def add_months(value: str, months: int) -> str:
     """Calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    return business.add_months(_parse(value), int(months)).isoformat()
+    return business.add_months(_parse(value), _count(months, MAX_MONTHS, "months")).isoformat()
 
 
 def in_months(months: int) -> str:

@@ -1,87 +1,86 @@
-"""SpiffWorkflow's script engine, replaced by one that runs only sandboxed code.
+"""SpiffWorkflow's script engine, replaced by one that runs only sandboxed, bounded code.
 
 SpiffWorkflow does not serialize the script engine: a deserialized workflow has
 the default, unrestricted one again (notes, pitfall 2). The engine therefore
 assigns :class:`RestrictedScriptEngine` to every workflow it creates *or loads*;
-see ``engine.spiff.workflows``.
+see ``engine.spiff.serialization``.
+
+Where code runs: a cheap expression (:mod:`.cheap`) in this process, everything
+else in a sandbox worker with hard CPU and memory limits (:mod:`.isolation`).
+The worker sees only the task data the code names (all of it when the code
+reads ``data``), the case's facts when it reads ``case`` or sets one, the
+engine's time and the working-day calendar; it sends back what changed.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from types import MappingProxyType
+import ast
+from functools import lru_cache
 from typing import Any
 
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-)
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from engine.clock import SystemClock
 from engine.errors import ScriptRefused
-from engine.scripting import bounds, case_facts
-from engine.scripting.compiler import compile_code
-from engine.scripting.helpers import pathway_builtins
-from engine.scripting.policy import ALLOWED_ATTRIBUTES
-
-_WRAPPED_STR_METHODS: dict[str, Callable[[str], Callable[..., str]]] = {
-    "join": bounds.checked_join,
-    "replace": bounds.checked_replace,
-}
+from engine.scripting import case_facts, sandbox
+from engine.scripting.cheap import is_cheap
+from engine.scripting.compiler import Mode, compile_code
+from engine.scripting.isolation import run_isolated
+from engine.spiff.clock_seam import current_clock
+from engine.timers import calendar as business
+from engine.timers.bounds import check_timer_value
 
 
-def _getattr(obj: Any, name: str) -> Any:
-    # The whitelist holds no private names and no str.format: checking it is enough.
-    if name not in ALLOWED_ATTRIBUTES:
-        raise ScriptRefused(f"attribute '.{name}' is not allowed in pathway scripts")
-    if isinstance(obj, str) and name in _WRAPPED_STR_METHODS:
-        return _WRAPPED_STR_METHODS[name](obj)
-    return getattr(obj, name)
+@lru_cache(maxsize=4096)
+def _names(source: str, mode: Mode) -> frozenset[str]:
+    return frozenset(
+        n.id for n in ast.walk(ast.parse(source, "<pathway>", mode)) if isinstance(n, ast.Name)
+    )
 
 
-def _guards(context: dict[str, Any]) -> dict[str, Any]:
-    """Names the compiled code calls, plus ``case`` (the case's facts) and ``data`` (this
-    task's data, for optional answers: ``data.get('x', [])``); set last so task data can
-    never override them."""
+def _request(mode: Mode, source: str, context: dict, external: dict | None) -> dict[str, Any]:
+    compile_code(source, mode)  # refused code is refused here, without a round trip
+    names = _names(source, mode)
+    sent = dict(context) if "data" in names else {n: context[n] for n in names if n in context}
+    facts = case_facts.bound_facts()
+    wants_facts = facts is not None and bool(names & {"case", "set_case_fact"})
+    calendar = business.current_calendar()
     return {
-        "case": case_facts.current_view(),
-        "data": MappingProxyType(context),
-        "__builtins__": pathway_builtins(),
-        "_getattr_": _getattr,
-        "_getitem_": operator.getitem,
-        "_getiter_": iter,
-        "_write_": full_write_guard,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_inplacevar_": bounds.inplacevar,
-        "_pp_binop_": bounds.binop,
+        "op": mode,
+        "source": source,
+        "context": sent,
+        "external": dict(external or {}),
+        "facts": facts.values if wants_facts else None,
+        "now": (current_clock() or SystemClock()).now().isoformat(),
+        "calendar": [sorted(calendar.weekend), sorted(d.isoformat() for d in calendar.holidays)],
     }
+
+
+def _apply_facts(changed: dict[str, Any]) -> None:
+    facts = case_facts.bound_facts()
+    for name, value in changed.items():
+        if facts is None:
+            raise ScriptRefused("case facts can only be set while a case's step runs")
+        facts.set(name, value)
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None):
-        code = compile_code(expression, "eval")
-        namespace = {**(external_context or {}), **context, **_guards(context)}
-        return bounds.run_bounded(eval, code, namespace)
+        if is_cheap(expression):
+            return sandbox.evaluate(expression, context, external_context, steps=False)
+        answer = run_isolated(_request("eval", expression, context, external_context))
+        _apply_facts(answer.get("facts") or {})
+        return answer["value"]
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
-        code = compile_code(script, "exec")
-        external = external_context or {}
-        guards = _guards(dict(context))
-        namespace = {**external, **context, **guards}
-        bounds.run_bounded(exec, code, namespace)
-        for name in list(context):
-            if name not in namespace:
-                del context[name]  # the script deleted it
-        for name, value in namespace.items():
-            if name in guards or name in external or name.startswith("_") or callable(value):
-                continue
-            context[name] = value
+        answer = run_isolated(_request("exec", script, context, external_context))
+        _apply_facts(answer.get("facts") or {})
+        for name in answer.get("deleted", []):
+            context.pop(name, None)
+        context.update(answer.get("set") or {})
         return True
 
     def call_service(self, context, **kwargs):
@@ -91,3 +90,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 class RestrictedScriptEngine(PythonScriptEngine):
     def __init__(self) -> None:
         super().__init__(environment=RestrictedEnvironment())
+
+    def evaluate(self, task, expression, external_context=None):
+        """Timer values are checked as they are computed: a cycle of ``R/PT0S`` would fire
+        for ever inside one step, so it is refused here, naming the timer."""
+        value = super().evaluate(task, expression, external_context)
+        check_timer_value(task.task_spec, expression, value)
+        return value

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
+from engine.cases.access import may_open
 from engine.errors import (
     ConflictError,
     FormValidationFailed,
@@ -30,7 +31,7 @@ from engine.tasks import access, rules
 from engine.tasks.drafts import discard_drafts
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import COMPLETED, READY
-from engine.users.actors import Actor, resolve_actor
+from engine.users.actors import Actor, require_supervisor, required_reason, resolve_actor
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,8 @@ class Completed:
         }
 
 
-def _task_row(session: Session, task_id: str, *, lock: bool = False) -> HumanTask:
-    # Claims lock the row so two people claiming at once cannot both win (PostgreSQL).
-    row = session.get(HumanTask, task_id, with_for_update=lock)
-    if row is None:
-        raise NotFound(f"no task {task_id}")
-    return row
-
-
-def _not_open(row: HumanTask) -> ConflictError:
+def not_open(row: HumanTask) -> ConflictError:
+    """The refusal for a task that is done: who did it and when, never what was answered."""
     if row.state == COMPLETED:
         who = f" by {row.completed_by}" if row.completed_by else ""
         when = f" at {row.completed_at:%Y-%m-%d %H:%M} UTC" if row.completed_at else ""
@@ -69,17 +63,20 @@ def _not_open(row: HumanTask) -> ConflictError:
     return ConflictError(message, task_id=row.id)
 
 
-def _require_visible(actor: Actor, row: HumanTask) -> None:
-    # Refuse as "not found" so task ids of other roles reveal nothing.
-    if not access.may_see(actor, row):
-        raise NotFound(f"no task {row.id}")
+def _overseen_task(session: Session, actor: Actor, task_id: str, doing: str) -> HumanTask:
+    """A supervisor acts on others' tasks only on cases they may open themselves."""
+    require_supervisor(actor, doing)
+    row = session.get(HumanTask, task_id, with_for_update=True) if task_id else None
+    case = session.get(ProtectionCase, row.case_id) if row is not None else None
+    if case is None or not may_open(session, actor, case):
+        raise NotFound(f"no task {task_id}")
+    return row
 
 
 def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
-    row = _task_row(session, task_id, lock=True)
-    _require_visible(actor, row)
+    row = access.actionable_task_by_id(session, actor, task_id, lock=True)
     if row.state != READY:
-        raise _not_open(row)
+        raise not_open(row)
     if not access.may_claim(actor, row):
         raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
     if row.assignee == actor.username:
@@ -99,14 +96,16 @@ def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -
 
 
 def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
-    row = _task_row(session, task_id, lock=True)
-    _require_visible(actor, row)
+    """The assignee gives a task back; a supervisor may take it back from someone else."""
+    row = access.actionable_task_by_id(session, actor, task_id, lock=True)
     if row.state != READY:
-        raise _not_open(row)
+        raise not_open(row)
     if row.assignee is None:
         return row
-    if row.assignee != actor.username and not actor.is_supervisor:
-        raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
+    if row.assignee != actor.username:
+        if not actor.is_supervisor:
+            raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
+        row = _overseen_task(session, actor, task_id, "take back others' tasks")
     return _assign(
         session, services, row, actor=actor, assignee=None, action=AuditAction.TASK_UNCLAIMED
     )
@@ -116,13 +115,10 @@ def reassign(
     session: Session, services: Services, *, task_id: str, actor: Actor, to_user: str, reason: str
 ) -> HumanTask:
     """Supervisors move a task to someone else holding its role, with a reason."""
-    row = _task_row(session, task_id, lock=True)
-    if not actor.is_supervisor:
-        raise PermissionDenied("only supervisors and administrators may reassign tasks")
+    row = _overseen_task(session, actor, task_id, "reassign tasks")
     if row.state != READY:
-        raise _not_open(row)
-    if not reason.strip():
-        raise InvalidRequest("a reason is required")
+        raise not_open(row)
+    reason = required_reason(reason)
     target = resolve_actor(session, to_user)
     if not access.holds_role(target, row):
         raise InvalidRequest(f"{to_user} does not hold the role {row.role!r} of task '{row.title}'")
@@ -133,7 +129,7 @@ def reassign(
         actor=actor,
         assignee=to_user,
         action=AuditAction.TASK_REASSIGNED,
-        extra={"reason": reason.strip()},
+        extra={"reason": reason},
     )
 
 
@@ -181,10 +177,9 @@ def complete(
     answers: dict[str, Any],
 ) -> Completed:
     """Validate, complete, run on, persist, audit; on any refusal nothing changes."""
-    row = _task_row(session, task_id)
-    _require_visible(actor, row)
+    row = access.actionable_task_by_id(session, actor, task_id)
     if row.state != READY:
-        raise _not_open(row)
+        raise not_open(row)
     if not access.may_complete(actor, row):
         if row.assignee and row.assignee != actor.username:
             raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
@@ -197,7 +192,7 @@ def complete(
         )
     task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
     if task is None or task.state != TaskState.READY:
-        raise _not_open(row)
+        raise not_open(row)
     if row.form:
         schema = services.specs.form_schema(session, loaded.pinned, row.process_key, row.form)
         errors = answer_errors(schema, answers)

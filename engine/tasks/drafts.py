@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine.crypto.keyring import Keyring
+from engine.errors import InvalidRequest
 from engine.tasks.models import TaskDraft
 
 MAX_DRAFT_BYTES = 256 * 1024
@@ -30,7 +31,7 @@ def save_draft(
 ) -> None:
     plain = json.dumps(answers, sort_keys=True).encode()
     if len(plain) > MAX_DRAFT_BYTES:
-        raise ValueError("draft too large")
+        raise InvalidRequest(f"a draft may hold at most {MAX_DRAFT_BYTES // 1024} KB of answers")
     sealed = keyring.seal(plain, associated_data(task_id, username))
     row = session.get(TaskDraft, (task_id, username))
     if row is None:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.clock import parse_instant
+from engine.errors import InvalidRequest
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
@@ -22,6 +23,7 @@ from engine.users.actors import Actor
 
 TABS = ("assigned", "roles", "overdue")
 PAGE_SIZE = 25
+TASK_ID_LENGTH = 36
 COUNT_CAP = 1000
 NO_DUE_DATE = "-"
 
@@ -94,6 +96,32 @@ def encode_cursor(row: InboxRow) -> str:
     return f"{row.due_at.isoformat() if row.due_at else NO_DUE_DATE}|{row.id}"
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after task ``after_id`` due at ``due_at`` (``None``: among undated)."""
+
+    due_at: datetime | None
+    after_id: str
+
+
+BAD_CURSOR = "This page link is not valid (it may be out of date): start again from the first page."
+
+
+def decode_cursor(cursor: str | None) -> Cursor | None:
+    """A cursor as :func:`encode_cursor` wrote it; anything else is refused with a plain message."""
+    if not cursor:
+        return None
+    due_text, bar, after_id = cursor.partition("|")
+    if not bar or not after_id or len(after_id) > TASK_ID_LENGTH:
+        raise InvalidRequest(BAD_CURSOR)
+    if due_text == NO_DUE_DATE:
+        return Cursor(None, after_id)
+    try:
+        return Cursor(parse_instant(due_text), after_id)
+    except (ValueError, OverflowError) as err:  # overflow: year 1 or 9999 pushed out by a zone
+        raise InvalidRequest(BAD_CURSOR) from err
+
+
 def counts(session: Session, actor: Actor, now: datetime, filters: InboxFilters) -> dict[str, int]:
     """Per tab, counted up to ``COUNT_CAP + 1`` so the cost stops growing with the caseload:
     past the cap the page says "1000+", which is all a caseworker can act on anyway."""
@@ -126,10 +154,10 @@ def inbox_page(
 ) -> InboxPage:
     tab = tab if tab in TABS else "roles"
     filters = filters or InboxFilters()
-    due_text, _, after_id = (cursor or "").partition("|")
+    start = decode_cursor(cursor)
     found: list = []
     for condition in _tab_conditions(tab, actor, now):
-        found += _page_rows(session, _base(condition, filters), due_text, after_id, page_size)
+        found += _page_rows(session, _base(condition, filters), start, page_size)
     # Merge the parts in the page's order: dated (soonest first), then undated, ties by id.
     found.sort(key=lambda r: (r[0].due_at is None, r[0].due_at or now, r[0].id))
     names = names or {}
@@ -143,13 +171,13 @@ def inbox_page(
     return InboxPage(tab, rows, counts(session, actor, now, filters), next_cursor, filters)
 
 
-def _page_rows(session: Session, base, due_text: str, after_id: str, page_size: int) -> list:
+def _page_rows(session: Session, base, start: Cursor | None, page_size: int) -> list:
     """Up to ``page_size + 1`` rows after the cursor: dated ones first, then undated."""
     found = []
-    if due_text != NO_DUE_DATE:  # dated tasks first, soonest due first
+    if start is None or start.due_at is not None:  # dated tasks first, soonest due first
         dated = base.where(HumanTask.due_at.is_not(None))
-        if after_id:
-            due = parse_instant(due_text)
+        if start is not None:
+            due, after_id = start.due_at, start.after_id
             dated = dated.where(
                 or_(HumanTask.due_at > due, and_(HumanTask.due_at == due, HumanTask.id > after_id))
             )
@@ -157,8 +185,8 @@ def _page_rows(session: Session, base, due_text: str, after_id: str, page_size: 
         found = session.execute(dated).all()
     if len(found) <= page_size:  # then the undated ones, by id
         undated = base.where(HumanTask.due_at.is_(None))
-        if due_text == NO_DUE_DATE and after_id:
-            undated = undated.where(HumanTask.id > after_id)
+        if start is not None and start.due_at is None:
+            undated = undated.where(HumanTask.id > start.after_id)
         undated = undated.order_by(HumanTask.id).limit(page_size + 1 - len(found))
         found += session.execute(undated).all()
     return found

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.instances.models import ProtectionCase
+from engine.tasks import access
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
 from engine.users.actors import Actor
@@ -78,10 +79,7 @@ def visible_tasks(
         .join(ProtectionCase, ProtectionCase.id == HumanTask.case_id)
         .where(HumanTask.state == state)
     )
-    if not actor.is_admin:
-        query = query.where(
-            or_(HumanTask.role.in_(sorted(actor.roles)), HumanTask.assignee == actor.username)
-        )
+    query = query.where(access.visible_tasks(actor))
     if case_ref:
         query = query.where(ProtectionCase.ref == case_ref)
     query = query.order_by(

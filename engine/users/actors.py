@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
 from engine.users.models import User
-from engine.users.roles import ADMIN, SUPERVISOR
+from engine.users.roles import ADMIN, COORDINATOR, SUPERVISOR
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class Actor:
     def is_supervisor(self) -> bool:
         return SUPERVISOR in self.roles or self.is_admin
 
+    @property
+    def is_coordinator(self) -> bool:
+        return COORDINATOR in self.roles or self.is_admin
+
 
 SYSTEM = Actor("system", frozenset(), is_system=True)
 
@@ -41,9 +45,23 @@ def resolve_actor(session: Session, username: str) -> Actor:
     return Actor(user.username, user.role_names, must_change_password=user.must_change_password)
 
 
+# The oversight roles' rules, written once for the whole engine. ``doing`` completes
+# "only ... may <doing>" in the refusal, so people learn what they were refused.
+
+
 def require_admin(actor: Actor, doing: str) -> None:
     if not actor.is_admin:
         raise PermissionDenied(f"only administrators may {doing}")
+
+
+def require_coordinator(actor: Actor, doing: str) -> None:
+    if not actor.is_coordinator:
+        raise PermissionDenied(f"only coordinators and administrators may {doing}")
+
+
+def require_supervisor(actor: Actor, doing: str) -> None:
+    if not actor.is_supervisor:
+        raise PermissionDenied(f"only supervisors and administrators may {doing}")
 
 
 def required_reason(reason: str) -> str:

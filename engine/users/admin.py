@@ -1,4 +1,9 @@
-"""Administering people: roles, (de)activation, password resets, and case team membership."""
+"""Administering people: roles, (de)activation, password resets, and case team membership.
+
+A new password (reset or changed), a deactivation or reactivation, and a role taken away each
+end every web session and API token the person holds (``credentials.end_all``), in the same
+transaction: nothing issued under the old credentials or access answers afterwards.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,12 @@ from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.cases.access import case_by_ref
 from engine.cases.models import CaseMember
-from engine.errors import InvalidRequest, NotFound, PermissionDenied
+from engine.errors import InvalidRequest, NotFound
 from engine.instances.models import ProtectionCase
 from engine.services import Services
-from engine.users.actors import Actor
-from engine.users.models import User, UserRole, WebSession
+from engine.users.actors import Actor, require_admin
+from engine.users.credentials import end_all
+from engine.users.models import User, UserRole
 from engine.users.passwords import hash_password, password_problem, verify_password
 from engine.users.roles import is_valid_role, normalise_role
 from engine.users.service import find_user
@@ -32,11 +38,6 @@ class UserView:
     last_login_at: datetime | None
     locked_until: datetime | None
     cases: list[str]
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("only administrators manage users")
 
 
 def _user(session: Session, username: str) -> User:
@@ -91,7 +92,7 @@ def list_users(session: Session) -> list[UserView]:
 def set_roles(
     session: Session, services: Services, *, actor: Actor, username: str, roles: list[str]
 ) -> None:
-    _require_admin(actor)
+    require_admin(actor, "change roles")
     bad = [r for r in roles if not is_valid_role(r)]
     if bad:
         raise InvalidRequest(f"not a role name: {', '.join(bad)}")
@@ -101,6 +102,8 @@ def set_roles(
         raise InvalidRequest("you cannot remove your own administrator role")
     before = sorted(user.role_names)
     user.roles = [UserRole(role=r) for r in wanted]
+    if set(before) - set(wanted):  # access taken away: nothing signed in keeps the old roles
+        end_all(session, user, services.clock.now())
     _audit(
         session,
         services,
@@ -115,14 +118,15 @@ def set_roles(
 def set_active(
     session: Session, services: Services, *, actor: Actor, username: str, active: bool
 ) -> None:
-    _require_admin(actor)
+    require_admin(actor, "deactivate or reactivate people")
     user = _user(session, username)
     if user.username == actor.username and not active:
         raise InvalidRequest("you cannot deactivate yourself")
-    user.is_active = active
-    if not active:  # signed out everywhere at once
-        for web_session in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
-            web_session.revoked_at = web_session.revoked_at or services.clock.now()
+    was_active, user.is_active = user.is_active, active
+    # Deactivation signs out everywhere at once; reactivation starts from nothing (a token or
+    # session from before, even one a deactivation under older code left live, stays dead).
+    if not (was_active and active):
+        end_all(session, user, services.clock.now())
     _audit(
         session,
         services,
@@ -136,12 +140,13 @@ def reset_password(
     session: Session, services: Services, *, actor: Actor, username: str, temporary: str
 ) -> None:
     """Set a temporary password the person must change at their next sign-in."""
-    _require_admin(actor)
+    require_admin(actor, "reset passwords")
     if problem := password_problem(temporary):
         raise InvalidRequest(problem)
     user = _user(session, username)
     user.password_hash, user.must_change_password = hash_password(temporary), True
     user.failed_login_count, user.locked_until = 0, None
+    end_all(session, user, services.clock.now())
     _audit(session, services, actor, AuditAction.PASSWORD_RESET, username=username)
 
 
@@ -156,13 +161,14 @@ def change_password(
     if new == current:
         raise InvalidRequest("choose a password different from the current one")
     user.password_hash, user.must_change_password = hash_password(new), False
+    end_all(session, user, services.clock.now())  # the web layer opens a fresh session
     _audit(session, services, actor, AuditAction.PASSWORD_CHANGED, username=actor.username)
 
 
 def add_member(
     session: Session, services: Services, *, actor: Actor, case_ref: str, username: str, reason: str
 ) -> None:
-    _require_admin(actor)
+    require_admin(actor, "add people to a case team")
     if not reason.strip():
         raise InvalidRequest("a reason is required")
     case = case_by_ref(session, case_ref)
@@ -193,7 +199,7 @@ def add_member(
 def remove_member(
     session: Session, services: Services, *, actor: Actor, case_ref: str, username: str
 ) -> None:
-    _require_admin(actor)
+    require_admin(actor, "remove people from a case team")
     case = case_by_ref(session, case_ref)
     if case is None:
         raise NotFound(f"no case {case_ref}")

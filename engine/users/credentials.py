@@ -4,6 +4,11 @@ A stolen database copy therefore holds no usable session or token. Sessions
 are server-side (the cookie carries only the secret), so signing out, an
 administrator's deactivation and inactivity expiry take effect at once, and
 signing in always starts a new session id (no fixation).
+
+Whenever a person's credentials or access change (a password reset or change,
+deactivation, reactivation, a role taken away), :func:`end_all` revokes every
+session and token they hold: a stolen cookie or token does not outlive the
+change. Revoked rows stay revoked, so reactivating an account revives nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.users.actors import Actor
@@ -36,8 +41,15 @@ def _actor(user: User | None) -> Actor | None:
 
 @dataclass(frozen=True)
 class SessionCheck:
+    """What a look at a session or token found, and what (rarely) should be written back.
+
+    Checking is a read, so a request never waits for the database's writer; ``write``
+    is "touch" (last seen, at most once a minute) or "revoke" (it just expired).
+    """
+
     actor: Actor | None
     reason: str  # "ok", "unknown", "expired", "revoked", "inactive"
+    write: str | None = None
 
 
 def open_session(session: Session, user: User, now: datetime) -> str:
@@ -64,21 +76,41 @@ def check_session(
     if row.revoked_at is not None:
         return SessionCheck(None, "revoked")
     if now - row.last_seen_at > idle_timeout or now > row.expires_at:
-        row.revoked_at = now
-        return SessionCheck(None, "expired")
+        return SessionCheck(None, "expired", "revoke")
     actor = _actor(session.get(User, row.user_id))
     if actor is None:
+        return SessionCheck(None, "inactive", "revoke")
+    return SessionCheck(actor, "ok", "touch" if now - row.last_seen_at >= TOUCH_EVERY else None)
+
+
+def record_session_check(session: Session, secret: str, check: SessionCheck, now: datetime) -> None:
+    row = session.get(WebSession, _digest(secret))
+    if row is None or row.revoked_at is not None:
+        return
+    if check.write == "revoke":
         row.revoked_at = now
-        return SessionCheck(None, "inactive")
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-    return SessionCheck(actor, "ok")
+    elif check.write == "touch":
+        row.last_seen_at = max(row.last_seen_at, now)
 
 
 def close_session(session: Session, secret: str, now: datetime) -> None:
     row = session.get(WebSession, _digest(secret)) if secret else None
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
+
+
+def end_all(session: Session, user: User, now: datetime) -> int:
+    """Revoke every web session and API token of ``user``; returns how many were still live."""
+    ended = 0
+    for model in (WebSession, ApiToken):
+        result = session.execute(
+            update(model)
+            .where(model.user_id == user.id, model.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        ended += result.rowcount
+    return ended
 
 
 def create_token(session: Session, user: User, name: str, now: datetime) -> str:
@@ -88,11 +120,18 @@ def create_token(session: Session, user: User, name: str, now: datetime) -> str:
     return secret
 
 
-def actor_for_token(session: Session, secret: str, now: datetime) -> Actor | None:
+def check_token(session: Session, secret: str, now: datetime) -> SessionCheck:
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
     if row is None or row.revoked_at is not None:
-        return None
+        return SessionCheck(None, "unknown" if row is None else "revoked")
     actor = _actor(session.get(User, row.user_id))
-    if actor is not None and (row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY):
+    if actor is None:
+        return SessionCheck(None, "inactive")
+    stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
+    return SessionCheck(actor, "ok", "touch" if stale else None)
+
+
+def record_token_use(session: Session, secret: str, now: datetime) -> None:
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
+    if row is not None and (row.last_used_at is None or row.last_used_at < now):
         row.last_used_at = now
-    return actor

@@ -42,6 +42,7 @@ def test_the_cli_tour(pathways, database_url):
     pathways("db", "upgrade")
     pathways("users", "add", "ana", "--role", "First responder")
     pathways("users", "add", "ben", "--role", "caseworker", "--role", "supervisor")
+    pathways("users", "add", "ada", "--role", "admin")
     pathways(
         "users",
         "add",
@@ -102,7 +103,7 @@ def test_the_cli_tour(pathways, database_url):
         "complete", task["id"], "--as", "ana", "--data", json.dumps(answers), expect=5
     )  # conflict
 
-    timers = _json(pathways("timers", "list", "--json"))
+    timers = _json(pathways("timers", "list", "--as", "ada", "--json"))
     assert [t["name"] for t in timers] == ["One week"]
     fired = _json(pathways("timers", "fire", "--now", "2099-01-01T00:00:00Z", "--json"))
     assert [f["bpmn_id"] for f in fired] == ["wait_a_week", "visit_due"]
@@ -119,7 +120,7 @@ def test_the_cli_tour(pathways, database_url):
         '{"visit_date": "2099-01-02", "outcome": "doing_well"}',
     )
 
-    history = _json(pathways("history", str(started["instance_id"]), "--json"))
+    history = _json(pathways("history", str(started["instance_id"]), "--as", "ada", "--json"))
     assert [h["action"] for h in history] == [
         "instance:started",
         "instance:task:completed",
@@ -129,7 +130,7 @@ def test_the_cli_tour(pathways, database_url):
         "instance:task:completed",
         "instance:completed",
     ]
-    verified = pathways("audit", "verify")
+    verified = pathways("audit", "verify", "--as", "ada")
     assert verified.stdout.startswith("OK:")
 
     engine = sa.create_engine(normalise_url(database_url))
@@ -141,7 +142,7 @@ def test_the_cli_tour(pathways, database_url):
         connection.exec_driver_sql("UPDATE audit_event SET actor = 'mallory' WHERE seq = 9")
         row_id = connection.exec_driver_sql("SELECT id FROM audit_event WHERE seq = 9").scalar()
     engine.dispose()
-    broken = pathways("audit", "verify", expect=1)
+    broken = pathways("audit", "verify", "--as", "ada", expect=1)
     assert f"BROKEN at event seq 9 (row id {row_id})" in broken.stderr
     assert "verified intact up to event 8" in broken.stderr
 
@@ -149,13 +150,15 @@ def test_the_cli_tour(pathways, database_url):
 def test_unknown_ids_and_bad_json_fail_cleanly(pathways):
     pathways("db", "upgrade")
     pathways("users", "add", "ana", "--role", "caseworker")
+    pathways("users", "add", "ada", "--role", "admin")
     assert "no task" in pathways("complete", "nope", "--as", "ana", "--data", "{}", expect=4).stderr
     assert "no user" in pathways("tasks", "--as", "nobody", expect=4).stderr
     assert (
         "not valid JSON" in pathways("complete", "x", "--as", "ana", "--data", "{", expect=2).stderr
     )
     assert "no deployed process" in pathways("start", "nothing", "--as", "ana", expect=4).stderr
-    assert "no history" in pathways("history", "99", expect=4).stderr
+    assert "no history" in pathways("history", "99", "--as", "ada", expect=4).stderr
+    assert "administrators" in pathways("history", "99", "--as", "ana", expect=3).stderr
 
 
 def test_an_unmigrated_database_gets_a_plain_message(cli_env, tmp_path):

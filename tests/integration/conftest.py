@@ -23,7 +23,7 @@ def presumed(engine, tmp_path, people):
 def deployed(engine, people):
     """The shipped pathways deployed, and one user per role named after it (as scenarios use)."""
     engine.deploy(actor="system")
-    for role in engine.roles():
+    for role in engine.roles(actor="system"):
         if not engine.user_exists(role):
             engine.add_user(role, roles=[role])
     return engine

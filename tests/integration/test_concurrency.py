@@ -76,7 +76,7 @@ def _check_single_winner(engine, task, outcomes):
             sa.text("SELECT completed_by FROM human_task WHERE id = :t"), {"t": task.id}
         ).scalar()
     assert completed_by == winners[0]
-    assert engine.verify_audit().ok
+    assert engine.verify_audit(actor="admin").ok
 
 
 @pytest.mark.postgres_only
@@ -132,8 +132,8 @@ def test_a_timer_firing_during_a_completion_is_retried_not_lost(
             sa.text("SELECT status FROM process_instance WHERE id = :i"), {"i": started.instance_id}
         ).scalar()
     assert status == "completed"
-    assert engine.timers() == []
-    assert engine.verify_audit().ok
+    assert engine.timers(actor="admin") == []
+    assert engine.verify_audit(actor="admin").ok
 
 
 @pytest.mark.postgres_only
@@ -199,4 +199,4 @@ def test_a_guard_that_read_facts_another_step_then_changed_is_re_evaluated(
     assert (
         len(returner_loads) == 2 and returner_loads[0] < returner_loads[1]
     )  # retried on fresh facts
-    assert engine.verify_audit().ok
+    assert engine.verify_audit(actor="admin").ok

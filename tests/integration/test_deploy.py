@@ -44,7 +44,7 @@ def test_versions_are_numbered_and_identical_content_is_a_no_op(engine, tmp_path
     changed_form = dict(b.SIMPLE_FORM, title="Screening v2")
     second = _deploy(engine, tmp_path, _one_task(), forms={FORM: changed_form})
     assert [(r.version, r.changed) for r in second] == [(2, True)]
-    listed = {d["process_key"]: d for d in engine.definitions()}
+    listed = {d["process_key"]: d for d in engine.definitions(actor="system")}
     assert listed["screening"]["version"] == 2
     assert listed["screening"]["deployed_by"] == "system"
 
@@ -125,7 +125,7 @@ def test_refusals_name_file_element_and_reason(engine, tmp_path, text, forms, ex
     with pytest.raises(DeploymentRefused) as excinfo:
         _deploy(engine, tmp_path, text, forms=forms)
     assert any(expected in p for p in _problems(excinfo)), _problems(excinfo)
-    assert engine.definitions() == []
+    assert engine.definitions(actor="system") == []
 
 
 def test_a_refused_deployment_deploys_nothing_at_all(engine, tmp_path):
@@ -134,7 +134,7 @@ def test_a_refused_deployment_deploys_nothing_at_all(engine, tmp_path):
     with pytest.raises(DeploymentRefused) as excinfo:
         engine.deploy([good, bad], actor="system")
     assert len(excinfo.value.problems) == 1
-    assert engine.definitions() == []
+    assert engine.definitions(actor="system") == []
 
 
 @pytest.mark.parametrize(

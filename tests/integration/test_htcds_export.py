@@ -216,4 +216,4 @@ def test_the_command_line_writes_the_file_and_says_what_was_left_out(deployed, c
     assert "5 rows; 5 cases in the period, 0 left out without consent" in done.stderr
     refused = run_pathways(cli_env, *args, "--as", "caseworker")
     assert refused.returncode == 3
-    assert "coordinators and administrators only" in refused.stderr
+    assert "only coordinators and administrators may" in refused.stderr

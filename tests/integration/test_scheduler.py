@@ -18,7 +18,7 @@ from tests.integration import timer_pathways as tp
 @pytest.fixture
 def recovery(engine, tmp_path, people):
     tp.deploy(engine, tmp_path / "wf", "recovery", tp.recovery_text())
-    return engine.start("recovery", actor=people["caseworker"])
+    return engine.start("recovery", actor=people["admin"])
 
 
 def test_after_forty_days_down_every_missed_timer_fires_once_in_order(engine, recovery, clock):
@@ -33,20 +33,24 @@ def test_after_forty_days_down_every_missed_timer_fires_once_in_order(engine, re
         ("reflection", timedelta(days=30)),
     ]
     assert engine.sweep_timers().fired == []  # nothing fires twice
-    events = [e for e in engine.history(recovery.instance_id) if e.action == "instance:timer:fired"]
+    events = [
+        e
+        for e in engine.history(recovery.instance_id, actor="admin")
+        if e.action == "instance:timer:fired"
+    ]
     assert [e.detail["late_seconds"] for e in events] == [
         float(timedelta(days=d).total_seconds()) for d in (33, 26, 19, 12, 10)
     ]
-    assert engine.timers() == []
+    assert engine.timers(actor="admin") == []
 
 
 def test_a_poisoned_timer_backs_off_then_becomes_an_incident_without_blocking_others(
     engine, tmp_path, people, clock
 ):
-    poisoned = tp.start_poisoned(engine, tmp_path / "p", people["caseworker"])
+    poisoned = tp.start_poisoned(engine, tmp_path / "p", people["admin"])
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
     policy = SweepPolicy(retry=RetryPolicy(max_attempts=3, first_delay=timedelta(minutes=1)))
-    healthy = [engine.start("tick", actor=people["caseworker"]) for _ in range(3)]
+    healthy = [engine.start("tick", actor=people["admin"]) for _ in range(3)]
     clock.advance(days=1, seconds=1)
 
     first = engine.sweep_timers(policy=policy)
@@ -58,14 +62,14 @@ def test_a_poisoned_timer_backs_off_then_becomes_an_incident_without_blocking_ot
     third = engine.sweep_timers(policy=policy)
     assert len(third.failed) == 1 and len(third.incidents) == 1
 
-    [incident] = engine.incidents()
+    [incident] = engine.incidents(actor="admin")
     assert (incident.instance_id, incident.bpmn_id, incident.attempts) == (
         poisoned.instance_id,
         "wait",
         3,
     )
     assert "missing_value" in incident.error
-    assert [t.status for t in engine.timers()] == ["incident"]
+    assert [t.status for t in engine.timers(actor="admin")] == ["incident"]
     clock.advance(days=1)
     assert engine.sweep_timers(policy=policy).failed == []  # incidents wait for a person
     with engine.db.sa_engine.connect() as c:
@@ -73,21 +77,21 @@ def test_a_poisoned_timer_backs_off_then_becomes_an_incident_without_blocking_ot
             sa.text("SELECT count(*) FROM process_instance WHERE status = 'completed'")
         ).scalar()
     assert done == len(healthy)
-    actions = [e.action for e in engine.history(poisoned.instance_id)]
+    actions = [e.action for e in engine.history(poisoned.instance_id, actor="admin")]
     assert actions == ["instance:started", "instance:incident:raised"]
 
     with pytest.raises(PermissionDenied):
         engine.retry_incident(incident.id, actor=people["caseworker"], reason="try again")
     engine.retry_incident(incident.id, actor=people["admin"], reason="data fixed upstream")
-    assert engine.incidents() == []
-    assert [t.status for t in engine.timers()] == ["waiting"]
+    assert engine.incidents(actor="admin") == []
+    assert [t.status for t in engine.timers(actor="admin")] == ["waiting"]
     assert len(engine.sweep_timers(policy=policy).failed) == 1  # still broken: counted afresh
-    assert engine.verify_audit().ok
+    assert engine.verify_audit(actor="admin").ok
 
 
 def test_a_leased_timer_is_left_alone_until_its_lease_expires(engine, tmp_path, people, clock):
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
-    engine.start("tick", actor=people["caseworker"])
+    engine.start("tick", actor=people["admin"])
     clock.advance(days=2)
     crashed = Sweeper(
         engine.write, engine.services, owner="crashed", policy=SweepPolicy(lease=timedelta(hours=1))
@@ -106,8 +110,8 @@ def test_a_leased_timer_is_left_alone_until_its_lease_expires(engine, tmp_path, 
 def test_next_claimable_time_accounts_for_leases_and_back_off(engine, tmp_path, people, clock):
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
     assert engine.next_timer_due() is None
-    engine.start("tick", actor=people["caseworker"])
-    due = engine.timers()[0].due_at
+    engine.start("tick", actor=people["admin"])
+    due = engine.timers(actor="admin")[0].due_at
     assert engine.next_timer_due() == due
 
 
@@ -127,6 +131,6 @@ def test_in_process_commands_tell_the_scheduler_about_new_timers(engine, tmp_pat
     heard = []
     engine.add_timer_listener(heard.append)
     tp.deploy(engine, tmp_path / "t", "tick", tp.tick_text())
-    engine.start("tick", actor=people["caseworker"])
-    assert heard == [engine.timers()[0].due_at]
+    engine.start("tick", actor=people["admin"])
+    assert heard == [engine.timers(actor="admin")[0].due_at]
     engine.remove_timer_listener(heard.append)

@@ -66,13 +66,13 @@ def test_good_answers_complete_the_task_and_are_audited_encrypted(engine, people
     )
     assert result.instance_status == "completed"
     assert engine.tasks_for(people["responder"]) == []
-    actions = [(e.action, e.actor) for e in engine.history(started.instance_id)]
+    actions = [(e.action, e.actor) for e in engine.history(started.instance_id, actor="admin")]
     assert actions == [
         ("instance:started", "responder"),
         ("instance:task:completed", "responder"),
         ("instance:completed", "responder"),
     ]
-    completed = engine.history(started.instance_id)[1]
+    completed = engine.history(started.instance_id, actor="admin")[1]
     assert completed.has_payload and completed.detail["bpmn_id"] == "screen"
     with engine.db.sa_engine.connect() as c:
         payload = c.execute(
@@ -134,7 +134,7 @@ def test_suspended_instances_accept_no_completions_until_resumed(engine, people,
     engine.complete_task(
         task.id, actor=people["responder"], answers={"name": "x", "presumed": True}
     )
-    actions = [e.action for e in engine.history(started.instance_id)]
+    actions = [e.action for e in engine.history(started.instance_id, actor="admin")]
     assert actions[1:3] == ["instance:suspended", "instance:resumed"]
 
 
@@ -143,9 +143,9 @@ def test_terminate_cancels_open_tasks_and_timers(engine, people, case):
     engine.complete_task(
         task.id, actor=people["responder"], answers={"name": "x", "presumed": True}
     )
-    assert engine.timers()
+    assert engine.timers(actor="admin")
     engine.terminate(started.instance_id, actor=people["admin"], reason="duplicate case")
-    assert engine.timers() == []
+    assert engine.timers(actor="admin") == []
     with engine.db.sa_engine.connect() as c:
         status = c.execute(sa.text("SELECT status FROM process_instance")).scalar()
     assert status == "terminated"

@@ -95,7 +95,8 @@ def test_route_by_role_matrix(app, case, who):
             response = client.get(path)
         else:
             response = client.open(path, method=method, data={"csrf_token": token})
-        allowed = rule.allows(None if who is None else _actor_for(who))
+        with app.app_context():
+            allowed = rule.allows(None if who is None else _actor_for(who))
         refused = _refused_by_rule(response, who is None)
         outcomes.append((method, path, rule.name, allowed, refused, response.status_code))
         assert refused is (not allowed), outcomes[-1]

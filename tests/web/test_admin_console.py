@@ -133,8 +133,8 @@ def test_an_administrator_reassigns_a_task_from_the_instance_page(signed_in, cas
 
 
 def test_a_timer_is_moved_with_its_new_date(signed_in, web_engine, tmp_path):
-    poisoned = start_poisoned(web_engine, tmp_path / "p", "caseworker")
-    [timer] = web_engine.timers()
+    poisoned = start_poisoned(web_engine, tmp_path / "p", "admin")
+    [timer] = web_engine.timers(actor="admin")
     new_due = (timer.due_at + timedelta(days=3)).replace(second=0, microsecond=0)
     client = signed_in("admin")
     response = _post(
@@ -147,21 +147,21 @@ def test_a_timer_is_moved_with_its_new_date(signed_in, web_engine, tmp_path):
         },
     )
     assert _notice(client.get(response.headers["Location"])) == "ok: Timer moved."
-    assert [t.due_at for t in web_engine.timers()] == [new_due]
+    assert [t.due_at for t in web_engine.timers(actor="admin")] == [new_due]
 
 
 def test_incidents_are_listed_and_retried_with_a_reason(signed_in, web_engine, tmp_path, clock):
-    start_poisoned(web_engine, tmp_path / "p", "caseworker")
+    start_poisoned(web_engine, tmp_path / "p", "admin")
     clock.advance(days=1, seconds=1)
     for _ in range(12):
         web_engine.sweep_timers()
         clock.advance(hours=6)
-    [incident] = web_engine.incidents()
+    [incident] = web_engine.incidents(actor="admin")
     client = signed_in("admin")
     page = client.get("/admin/incidents").text
     assert "missing_value" in page and f"/admin/incidents/{incident.id}/retry" in page
     _post(client, f"/admin/incidents/{incident.id}/retry", {"reason": "script fixed"})
-    assert web_engine.incidents() == []
+    assert web_engine.incidents(actor="admin") == []
     assert _events(web_engine, "instance:incident:retried")[0].detail["reason"] == "script fixed"
 
 

@@ -79,6 +79,7 @@ def test_filters_and_overdue(web_engine, signed_in, clock):
 def test_only_supervisors_reassign_and_only_to_someone_with_the_role(web_engine, signed_in):
     case_ref, task_id = _case(web_engine)
     web_engine.add_user("caseworker2", roles=["caseworker"])
+    web_engine.add_case_member(case_ref, "supervisor", actor="admin", reason="team lead")
     boss = signed_in("supervisor")
     token = csrf_from(boss.get("/").text)
     wrong = boss.post(
@@ -95,8 +96,8 @@ def test_only_supervisors_reassign_and_only_to_someone_with_the_role(web_engine,
     assert _audit(web_engine, "instance:task:reassigned")[0][0] == "supervisor"
 
 
-def test_anyone_signed_in_starts_a_screening_and_gets_it(web_engine, signed_in):
-    client = signed_in("legal_adviser")  # not a first responder: first responders are many
+def test_a_first_responder_starts_a_screening_and_gets_it(web_engine, signed_in):
+    client = signed_in("first_responder")  # the role of the identification start lane
     response = client.post("/cases", data={"csrf_token": csrf_from(client.get("/").text)})
     assert response.status_code == 302 and "/tasks/" in response.headers["Location"]
     page = client.get(response.headers["Location"])

@@ -1,8 +1,12 @@
-"""A person's own account: changing the password (required after an administrator's reset)."""
+"""A person's own account: changing the password (required after an administrator's reset).
+
+A changed password ends every session and API token of the person; the browser that changed it
+carries on in a new session, so the person stays signed in here and nowhere else.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import InvalidRequest
 from webapp.security.rules import SIGNED_IN, allow
@@ -21,12 +25,13 @@ def password():
             problem = "The two new passwords are not the same."
         else:
             try:
-                engine().change_password(
+                secret = engine().change_own_password(
                     actor=actor().username, current=request.form.get("current", ""), new=new
                 )
             except InvalidRequest as err:
                 problem = err.message[:1].upper() + err.message[1:] + "."
             else:
+                g.new_session_secret = secret  # the old session ended with the old password
                 flash("Your password is changed.", "ok")
                 return redirect(url_for("inbox.home"))
     return render_template(

@@ -8,7 +8,9 @@ from flask import Response, redirect, render_template, request, stream_with_cont
 
 from engine.audit.actions import AuditAction
 from engine.audit.search import AuditFilters
+from engine.db.base import MAX_BIG_INTEGER
 from webapp.admin.blueprint import admin, parse_day
+from webapp.request_input import int_arg
 from webapp.security.rules import ADMIN, allow
 from webapp.views_support import actor, engine
 
@@ -20,7 +22,10 @@ def _filters() -> tuple[AuditFilters, dict[str, str]]:
     args = {k: v for k, v in args.items() if v}
     until = parse_day(args.get("until"))
     if until is not None:  # "until 3 March" includes the whole of 3 March
-        until += timedelta(days=1)
+        try:
+            until += timedelta(days=1)
+        except OverflowError:  # until the last day there is: no upper bound
+            until = None
     filters = AuditFilters(
         actor=args.get("actor"),
         case_ref=args.get("case_ref"),
@@ -37,7 +42,7 @@ def _filters() -> tuple[AuditFilters, dict[str, str]]:
 def audit():
     filters, args = _filters()
     entries, cursor = engine().audit_search(
-        filters, actor=actor().username, before_seq=request.args.get("before", type=int)
+        filters, actor=actor().username, before_seq=int_arg("before", largest=MAX_BIG_INTEGER)
     )
     return render_template(
         "admin/audit.html",
@@ -45,7 +50,9 @@ def audit():
         cursor=cursor,
         args=args,
         actions=[a.value for a in AuditAction],
-        pathways=sorted(engine().process_names().items(), key=lambda kv: kv[1]),
+        pathways=sorted(
+            engine().process_names(actor=actor().username).items(), key=lambda kv: kv[1]
+        ),
         verification=engine().last_verification(actor=actor().username),
     )
 

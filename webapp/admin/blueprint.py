@@ -36,9 +36,9 @@ def parse_moment(text: str) -> datetime:
     """A ``datetime-local`` or ISO value; times without a zone are UTC, as the console shows."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError as err:
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as err:  # overflow: a zone pushing year 1 or 9999 out
         raise InvalidRequest(f"not a date and time: {text!r}") from err
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def parse_day(text: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ def incidents():
     show_all = request.args.get("all") == "1"
     return render_template(
         "admin/incidents.html",
-        incidents=engine().incidents(include_resolved=show_all),
+        incidents=engine().incidents(actor=actor().username, include_resolved=show_all),
         show_all=show_all,
     )
 

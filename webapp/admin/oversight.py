@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from engine.instances.models import InstanceStatus
 from webapp.admin.blueprint import admin, attempt, form_text, parse_moment
+from webapp.request_input import int_arg
 from webapp.security.rules import ADMIN, allow
 from webapp.views_support import actor, engine
 
@@ -50,11 +51,11 @@ def instance(instance_id: int):
         "admin/instance.html",
         instance=found,
         diagram=diagram,
-        history=engine().history(instance_id),
+        history=engine().history(instance_id, actor=actor().username),
     )
 
 
-@admin.route("/events/<int:seq>")
+@admin.route("/events/<bigint:seq>")
 @allow(ADMIN)
 def event(seq: int):
     """The answers or facts behind one event: decrypted only here, and the opening is audited."""
@@ -94,7 +95,7 @@ def reassign(task_id: str):
 @admin.route("/timers/<timer_id>/move", methods=["POST"])
 @allow(ADMIN)
 def move_timer(timer_id: str):
-    instance_id = request.form.get("instance_id", type=int)
+    instance_id = int_arg("instance_id", form=True)
     attempt(
         lambda: engine().move_timer(
             timer_id,

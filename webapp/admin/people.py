@@ -13,7 +13,9 @@ from webapp.views_support import actor, engine
 @allow(ADMIN)
 def users():
     return render_template(
-        "admin/users.html", users=engine().users(actor=actor().username), roles=engine().roles()
+        "admin/users.html",
+        users=engine().users(actor=actor().username),
+        roles=engine().roles(actor=actor().username),
     )
 
 
@@ -48,7 +50,9 @@ def user(username: str):
     )
     if found is None:
         abort(404)
-    return render_template("admin/user.html", user=found, roles=engine().roles())
+    return render_template(
+        "admin/user.html", user=found, roles=engine().roles(actor=actor().username)
+    )
 
 
 @admin.route("/users/<username>/roles", methods=["POST"])

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 
 from webapp.api.openapi import document
+from webapp.request_input import json_body
 from webapp.security.rules import PUBLIC, SIGNED_IN, allow
 from webapp.views_support import actor, engine
 
@@ -18,7 +19,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The JSON object sent, read with bounds (``webapp/request_input.py``); else a plain 400."""
+    data = json_body()
     if not isinstance(data, dict):
         abort(400, description="send a JSON object")
     return data

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 
 from webapp.documents.sheets import rights_sheets
-from webapp.security.rules import SIGNED_IN, allow
+from webapp.security.rules import SIGNED_IN, Rule, allow
 from webapp.views_support import actor, engine
 
 cases = Blueprint("cases", __name__)
 FIRST_CONTACT = "identification"
 
 
+def may_start_screening(person) -> bool:
+    return engine().may_start(FIRST_CONTACT, actor=person.username)
+
+
+def screening_offered() -> bool:
+    """For templates: offer "New screening" only to those who may start one (once a page)."""
+    if "screening_offered" not in g:
+        g.screening_offered = g.actor is not None and may_start_screening(g.actor)
+    return g.screening_offered
+
+
+SCREENER = Rule("may start a screening (role of its start lane)", check=may_start_screening)
+
+
 @cases.route("/cases", methods=["POST"])
-@allow(SIGNED_IN)
+@allow(SCREENER)
 def start_screening():
-    """Any signed-in person may start a first-contact screening: first responders are many."""
+    """A first-contact screening, for the roles of the identification pathway's start lane."""
     started = engine().start(FIRST_CONTACT, actor=actor().username)
     mine = engine().tasks_for(actor().username, case_ref=started.case_ref)
     flash(f"Case {started.case_ref} opened.", "ok")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from webapp.cli import output
-from webapp.cli.base import cli, engine_from_env, json_option
+from webapp.cli.base import DATABASE_ID, cli, engine_from_env, json_option
 
 
 @cli.group()
@@ -50,15 +51,36 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--as", "actor", required=True, help="An administrator.")
+@click.option(
+    "--checkpoints",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Check against this copy of the checkpoint file (e.g. one kept off the machine).",
+)
 @json_option
-def audit_verify(as_json: bool) -> None:
-    """Recompute the hash chain; exit 1 and name the first broken row if it does not hold."""
-    report = engine_from_env().verify_audit()
+def audit_verify(actor: str, checkpoints: Path | None, as_json: bool) -> None:
+    """Recompute the hash chain and compare it with its signed checkpoints.
+
+    Exit 1 and say plainly what does not hold: the first broken row, a row rewritten after a
+    checkpoint signed it, events cut off the end, or a checkpoint whose signature is bad.
+    """
+    if checkpoints is not None and not checkpoints.is_file():
+        raise click.BadParameter(f"no file {checkpoints}", param_hint="--checkpoints")
+    report = engine_from_env().verify_audit(actor=actor, checkpoints=checkpoints)
     if as_json:
         output.emit_json(report.as_dict())
-    elif report.ok:
+    else:
+        _print_verification(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_verification(report) -> None:
+    signed = report.checkpoints
+    if report.chain_ok:
         when = report.last_occurred_at.isoformat() if report.last_occurred_at else "-"
-        click.echo(f"OK: {report.checked} events verified, up to event {report.last_seq} at {when}")
+        line = f"{report.checked} events verified, up to event {report.last_seq} at {when}"
+        click.echo(f"OK: {line}" if report.ok else f"Chain intact: {line}")
     else:
         where = (
             f"event seq {report.broken_seq} (row id {report.broken_id})"
@@ -67,8 +89,21 @@ def audit_verify(as_json: bool) -> None:
         )
         click.echo(f"BROKEN at {where}: {report.reason}", err=True)
         click.echo(f"verified intact up to event {report.last_seq}", err=True)
-    if not report.ok:
-        sys.exit(1)
+    if signed is None:
+        return
+    if not signed.ok:
+        click.echo(f"BROKEN: the trail does not match its checkpoints in {signed.source}", err=True)
+    for problem in signed.problems:
+        click.echo(f"  - {problem}", err=True)
+    if signed.ok and signed.latest_seq is None:
+        click.echo(f"No signed checkpoints yet in {signed.source}.")
+    elif signed.ok:
+        click.echo(
+            f"Checkpoints: {signed.checked} signed checkpoint(s) in {signed.source} match;"
+            f" the latest names event {signed.latest_seq}, signed at {signed.latest_at}."
+        )
+    if signed.signed_now is not None:
+        click.echo(f"Event {signed.signed_now} is signed in a new checkpoint.")
 
 
 DEMO_PASSWORD = "pathways-demo"  # noqa: S105 - printed on purpose; demo data on the embedded database only
@@ -87,12 +122,12 @@ def demo_seed(force: bool) -> None:
     if not engine.settings.is_embedded_default and not force:
         raise click.ClickException("refusing to seed demo users into a non-embedded database")
     created = []
-    for role in engine.roles():
+    for role in engine.roles(actor="system"):
         if not engine.user_exists(role):
             engine.add_user(role, roles=[role], password=DEMO_PASSWORD, display_name=f"Demo {role}")
             created.append(role)
     click.echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
-    for role in engine.roles():
+    for role in engine.roles(actor="system"):
         click.echo(f"  {role}{'  (new)' if role in created else ''}")
     _seed_demo_cases(engine)
 
@@ -103,7 +138,7 @@ def _seed_demo_cases(engine) -> None:
     from engine.scenarios.model import load  # noqa: PLC0415
     from engine.scenarios.runner import run_scenario  # noqa: PLC0415
 
-    if engine.timers() or any(engine.tasks_for("admin")):
+    if engine.timers(actor="admin") or any(engine.tasks_for("admin")):
         return
     for story in sorted((PROJECT_ROOT / "config" / "demo").glob("*.yaml")):
         outcome = run_scenario(engine, None, load(story))
@@ -187,9 +222,18 @@ def serve(host: str, port: int, threads: int, safety_interval: float, no_schedul
 
     from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
     from webapp.app import create_app  # noqa: PLC0415
+    from webapp.security import transport  # noqa: PLC0415
 
+    try:
+        hops = transport.proxy_hops_from_environment()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
     engine = engine_from_env()
-    server = create_server(create_app(engine), host=host, port=port, threads=threads)
+    # The app believes PATHWAYS_PROXY_HOPS forwarding hops; waitress hands the headers over.
+    app = create_app(engine, proxy_hops=hops)
+    server = create_server(
+        app, host=host, port=port, threads=threads, **transport.WAITRESS_SETTINGS
+    )
     scheduler = None if no_scheduler else TimerScheduler(engine, safety_interval=safety_interval)
     if scheduler:
         scheduler.start()
@@ -231,10 +275,11 @@ def incidents() -> None:
 
 
 @incidents.command("list")
+@click.option("--as", "actor", required=True, help="An administrator.")
 @click.option("--all", "include_resolved", is_flag=True, help="Include resolved incidents.")
 @json_option
-def incidents_list(include_resolved: bool, as_json: bool) -> None:
-    views = engine_from_env().incidents(include_resolved=include_resolved)
+def incidents_list(actor: str, include_resolved: bool, as_json: bool) -> None:
+    views = engine_from_env().incidents(actor=actor, include_resolved=include_resolved)
     if as_json:
         output.emit_json(views)
         return
@@ -248,7 +293,7 @@ def incidents_list(include_resolved: bool, as_json: bool) -> None:
 
 
 @incidents.command("retry")
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", type=DATABASE_ID)
 @click.option("--as", "actor", required=True)
 @click.option("--reason", required=True)
 def incidents_retry(incident_id: int, actor: str, reason: str) -> None:

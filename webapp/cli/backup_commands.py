@@ -34,14 +34,27 @@ def restore(source: Path, replace: bool) -> None:
             "restore the key file (or set PATHWAYS_DATA_KEYS) first: without the key that"
             " encrypted it, a restored database cannot be read"
         )
+    from engine.audit import chain  # noqa: PLC0415
+
     engine = engine_from_env(check_schema=False)
     backups.restore(engine.db, source, replace=replace)
-    report = engine.verify_audit()
+    signed = engine.audit_checkpoints.load()
+    with engine.read() as session:  # the operator holds the files: no user needed to look
+        report = chain.verify(session)
+        against = signed.compare(session)
     if not report.ok:
         raise click.ClickException(
             f"restored, but the audit chain does not verify: {report.reason}"
         )
     click.echo(f"Restored from {source}; audit chain verified up to event {report.last_seq}.")
+    if not against.ok:
+        click.echo(f"The restored trail does not match the checkpoints in {against.source}:")
+        for problem in against.problems:
+            click.echo(f"  - {problem}")
+        click.echo(
+            "Events signed after this backup was taken are not in it. Keep that file as the"
+            " record of what the restore lost, and move it aside so new checkpoints start afresh."
+        )
 
 
 @cli.group()

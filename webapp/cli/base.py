@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from engine.clock import parse_instant
+from engine.db.base import MAX_INTEGER
 from engine.errors import DeploymentRefused, EngineError, FormValidationFailed
+from engine.json_input import JsonRefused, loads_bounded
 
 
 class PathwaysGroup(click.Group):
@@ -36,6 +40,28 @@ def _report(err: EngineError, *, as_json: bool) -> None:
         click.echo(json.dumps(body, indent=2, sort_keys=True), err=True)
         return
     click.echo(f"error: {err.message}", err=True)
+
+
+# An id of a row (instance, incident): a number the database's integer columns can hold, so an
+# out-of-range one is a plain usage error instead of a database refusal.
+DATABASE_ID = click.IntRange(0, MAX_INTEGER)
+
+
+class _Instant(click.ParamType):
+    """An ISO 8601 time (a date or a time without a zone is UTC); anything else is a usage error."""
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_instant(str(value))
+        except (ValueError, OverflowError):
+            self.fail(f"{value!r} is not an ISO 8601 time such as 2026-03-02T09:00:00Z", param, ctx)
+
+
+INSTANT = _Instant()
 
 
 def json_option(func):
@@ -63,9 +89,9 @@ def read_data(value: str | None) -> dict[str, Any]:
     else:
         text = value
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise click.BadParameter(f"not valid JSON: {err}", param_hint="--data") from err
+        data = loads_bounded(text)
+    except JsonRefused as err:  # also too deep, endless digits, NaN, NUL characters
+        raise click.BadParameter(str(err), param_hint="--data") from err
     if not isinstance(data, dict):
         raise click.BadParameter("must be a JSON object", param_hint="--data")
     return data

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from engine.clock import parse_instant
 from webapp.cli import output
-from webapp.cli.base import cli, engine_from_env, json_option, read_data
+from webapp.cli.base import DATABASE_ID, INSTANT, cli, engine_from_env, json_option, read_data
 
 
 @cli.command()
@@ -24,7 +24,9 @@ def deploy(paths: tuple[Path, ...], actor: str, note: str, check: bool, as_json:
         from engine.definitions.sources import collect  # noqa: PLC0415
         from engine.errors import DeploymentRefused  # noqa: PLC0415
 
-        validation = engine.check_files(collect(list(paths) or [engine.settings.workflows_dir]))
+        validation = engine.check_files(
+            collect(list(paths) or [engine.settings.workflows_dir]), actor=actor
+        )
         if validation.problems:
             raise DeploymentRefused(validation.problems)
         if as_json:
@@ -52,10 +54,11 @@ def deploy(paths: tuple[Path, ...], actor: str, note: str, check: bool, as_json:
 
 
 @cli.command()
+@click.option("--as", "actor", default="system", show_default=True, help="Asking user.")
 @json_option
-def definitions(as_json: bool) -> None:
+def definitions(actor: str, as_json: bool) -> None:
     """List the latest version of every deployed process and decision."""
-    rows = engine_from_env().definitions()
+    rows = engine_from_env().definitions(actor=actor)
     if as_json:
         output.emit_json(rows)
         return
@@ -152,11 +155,13 @@ def timers() -> None:
 
 
 @timers.command("fire")
-@click.option("--now", "now_text", help="Fire as if it were this ISO 8601 time (default: now).")
+@click.option(
+    "--now", "now", type=INSTANT, help="Fire as if it were this ISO 8601 time (default: now)."
+)
 @json_option
-def timers_fire(now_text: str | None, as_json: bool) -> None:
+def timers_fire(now: datetime | None, as_json: bool) -> None:
     """Fire every timer due by now."""
-    fired = engine_from_env().fire_due_timers(parse_instant(now_text) if now_text else None)
+    fired = engine_from_env().fire_due_timers(now)
     if as_json:
         output.emit_json(fired)
         return
@@ -167,14 +172,17 @@ def timers_fire(now_text: str | None, as_json: bool) -> None:
 
 
 @timers.command("list")
-@click.option("--due-before", "due_before", help="Only timers due before this ISO 8601 time.")
+@click.option("--as", "actor", required=True, help="An administrator.")
+@click.option(
+    "--due-before", "due_before", type=INSTANT, help="Only timers due before this ISO 8601 time."
+)
 @click.option("--case", "case_ref")
 @json_option
-def timers_list(due_before: str | None, case_ref: str | None, as_json: bool) -> None:
+def timers_list(
+    actor: str, due_before: datetime | None, case_ref: str | None, as_json: bool
+) -> None:
     """Waiting timers, soonest first."""
-    views = engine_from_env().timers(
-        due_before=parse_instant(due_before) if due_before else None, case_ref=case_ref
-    )
+    views = engine_from_env().timers(actor=actor, due_before=due_before, case_ref=case_ref)
     if as_json:
         output.emit_json(views)
         return
@@ -185,11 +193,12 @@ def timers_list(due_before: str | None, case_ref: str | None, as_json: bool) -> 
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=DATABASE_ID)
+@click.option("--as", "actor", required=True, help="An administrator.")
 @json_option
-def history(instance_id: int, as_json: bool) -> None:
-    """The audit events of one process instance, oldest first."""
-    entries = engine_from_env().history(instance_id)
+def history(instance_id: int, actor: str, as_json: bool) -> None:
+    """The audit events of one process instance, oldest first (administrators only)."""
+    entries = engine_from_env().history(instance_id, actor=actor)
     if as_json:
         output.emit_json(entries)
         return
@@ -215,7 +224,7 @@ def instance() -> None:
 
 def _status_command(name: str, help_text: str):
     @instance.command(name, help=help_text)
-    @click.argument("instance_id", type=int)
+    @click.argument("instance_id", type=DATABASE_ID)
     @click.option("--as", "actor", required=True)
     @click.option("--reason", required=True)
     @json_option

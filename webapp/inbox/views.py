@@ -27,7 +27,10 @@ def home():
         filters=filters,
         cursor=request.args.get("after"),
     )
-    names = {key: translated(name) for key, name in engine().process_names().items()}
+    names = {
+        key: translated(name)
+        for key, name in engine().process_names(actor=actor().username).items()
+    }
     return render_template(
         "inbox.html",
         page=page,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 
 from engine.errors import DeploymentRefused, EngineError, InvalidRequest
 from webapp.errors import error_body, status_of
+from webapp.request_input import json_body
 
 modeller = Blueprint("modeller", __name__, url_prefix="/modeller")
 
 
 def json_field(name: str) -> str:
     """A string field of the editor's JSON request body; a missing one is a plain 400."""
-    body = request.get_json(silent=True)
+    body = json_body()
     value = body.get(name) if isinstance(body, dict) else None
     if not isinstance(value, str):
         abort(400, description=f"The request needs a '{name}' text field.")

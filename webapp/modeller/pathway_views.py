@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 
 from engine.errors import EngineError, InvalidRequest
 from webapp.modeller.blueprint import json_field, modeller, refusal
+from webapp.request_input import int_arg
 from webapp.security.rules import COORDINATOR, allow
 from webapp.views_support import actor, engine
 
@@ -24,7 +25,11 @@ def pathways():
 @allow(COORDINATOR)
 def edit(file_name: str):
     source, is_draft = engine().working_source(file_name, actor=actor().username)
-    keys = sorted(d["process_key"] for d in engine().definitions() if d["kind"] == "bpmn")
+    keys = sorted(
+        d["process_key"]
+        for d in engine().definitions(actor=actor().username)
+        if d["kind"] == "bpmn"
+    )
     return render_template(
         "modeller/editor.html",
         file_name=file_name,
@@ -32,7 +37,7 @@ def edit(file_name: str):
         editor={
             "file": file_name,
             "source": source,
-            "roles": engine().roles(),
+            "roles": engine().roles(actor=actor().username),
             "forms": engine().form_names(actor=actor().username),
             "processes": keys,
             "urls": {
@@ -141,8 +146,7 @@ def versions(process_key: str):
 @modeller.route("/processes/<process_key>/compare")
 @allow(COORDINATOR)
 def compare(process_key: str):
-    old = request.args.get("old", type=int)
-    new = request.args.get("new", type=int)
+    old, new = int_arg("old"), int_arg("new")
     if old is None or new is None:
         abort(400, description="Choose two versions to compare.")
     comparison, before, after = engine().compare_versions(

@@ -18,16 +18,22 @@ F = TypeVar("F", bound=Callable)
 
 @dataclass(frozen=True)
 class Rule:
+    """Who may use a route. ``check`` asks the engine when the answer lives in the pathways
+    (who may start one is the role of its start lane, which coordinators can change)."""
+
     name: str
     signed_in: bool = True
     any_role: frozenset[str] = frozenset()
+    check: Callable[[Actor], bool] | None = None
 
     def allows(self, actor: Actor | None) -> bool:
         if not self.signed_in:
             return True
         if actor is None:
             return False
-        return not self.any_role or bool(self.any_role & actor.roles)
+        if self.any_role and not self.any_role & actor.roles:
+            return False
+        return self.check is None or self.check(actor)
 
 
 PUBLIC = Rule("public", signed_in=False)

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from engine.files import private_dir
+
 
 def web_secret(key_dir: Path) -> str:
     configured = os.environ.get("PATHWAYS_SECRET_KEY", "").strip()
@@ -13,7 +15,7 @@ def web_secret(key_dir: Path) -> str:
         return configured
     path = key_dir / "web.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
