@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -36,6 +37,31 @@ def create_private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600; refuses (FileExistsError) when it exists."""
     private_dir(path.parent)
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE))
+
+
+def write_private_text(path: Path, text: str, *, replace: bool) -> bool:
+    """Write ``text`` to ``path`` with mode 0600, all at once, through a fresh temporary file.
+
+    With ``replace`` false an existing file is kept (another process made the same key first)
+    and False is returned. Keys are written this way, so none is ever half-written or readable
+    by others, even for a moment.
+    """
+    private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    try:
+        if replace:
+            tmp.replace(path)
+            return True
+        try:
+            os.link(tmp, path)  # atomic, and refuses to replace a file another process made
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def narrow(path: Path) -> None:

@@ -23,13 +23,11 @@ this file; ``pathways audit verify --checkpoints COPY`` checks against such a co
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import logging
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,12 +41,12 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import SESSION_TIP, AppendedEvents
 from engine.audit.models import AuditEvent
 from engine.clock import Clock
-from engine.files import OWNER_ONLY_FILE, narrow, private_dir
+from engine.crypto.keyring import KeyringError, decode_key, encode_key, new_key
+from engine.files import OWNER_ONLY_FILE, narrow, private_dir, write_private_text
 
 log = logging.getLogger("engine.audit")
 
 FORMAT_VERSION = 1
-KEY_BYTES = 32
 MAC_DOMAIN = b"pathways-audit-checkpoint\n"
 MAX_PROBLEMS = 10
 _QUERY_BATCH = 500
@@ -74,32 +72,24 @@ def read_key(key_file: Path) -> bytes:
     if not lines:
         raise CheckpointKeyMissing(f"{key_file} holds no key")
     try:
-        key = base64.urlsafe_b64decode(lines[0] + "=" * (-len(lines[0]) % 4))
-    except ValueError as err:
-        raise CheckpointKeyMissing(f"{key_file}: not valid base64") from err
-    if len(key) != KEY_BYTES:
-        raise CheckpointKeyMissing(f"{key_file}: the key must be {KEY_BYTES} bytes")
-    return key
+        return decode_key(lines[0], str(key_file))
+    except KeyringError as err:
+        raise CheckpointKeyMissing(err.message) from err
 
 
 def ensure_key(key_file: Path) -> bytes:
     """The checkpoint key, made owner-only on first use (never overwriting one that exists)."""
     if key_file.exists():
         narrow(key_file)
-        return read_key(key_file)
-    private_dir(key_file.parent)
-    tmp = key_file.with_name(f".{key_file.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
-    with os.fdopen(fd, "w") as handle:
-        handle.write("# Protection Pathways audit checkpoint key (HMAC-SHA256). Never put it in\n")
-        handle.write("# the database or its backups: whoever holds it can sign checkpoints.\n")
-        handle.write(base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")
-    try:
-        os.link(tmp, key_file)  # atomic, and refuses to replace a key another process made
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+    else:
+        write_private_text(
+            key_file,
+            "# Protection Pathways audit checkpoint key (HMAC-SHA256). Never put it in\n"
+            "# the database or its backups: whoever holds it can sign checkpoints.\n"
+            + encode_key(new_key())
+            + "\n",
+            replace=False,
+        )
     return read_key(key_file)
 
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from engine.errors import EngineError
-from engine.files import private_dir
+from engine.files import write_private_text
 
 MAGIC = b"PP1"
 KEY_BYTES = 32
@@ -40,7 +40,7 @@ def _key_id(key: bytes) -> bytes:
     return hashlib.sha256(b"pathways-key-id:" + key).digest()[:KEY_ID_BYTES]
 
 
-def _decode(text: str, origin: str) -> bytes:
+def decode_key(text: str, origin: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
     except ValueError as err:
@@ -60,7 +60,7 @@ def new_key() -> bytes:
 
 def _read_key_file(key_file: Path) -> list[bytes]:
     lines = [ln for ln in key_file.read_text().splitlines() if ln.strip() and ln[0] != "#"]
-    return [_decode(line, str(key_file)) for line in lines]
+    return [decode_key(line, str(key_file)) for line in lines]
 
 
 class Keyring:
@@ -113,7 +113,7 @@ class Keyring:
     def from_environment(cls, key_file: Path, *, generate: bool) -> Keyring:
         configured = os.environ.get("PATHWAYS_DATA_KEYS", "").strip()
         if configured:
-            return cls([_decode(part, "PATHWAYS_DATA_KEYS") for part in configured.split(",")])
+            return cls([decode_key(part, "PATHWAYS_DATA_KEYS") for part in configured.split(",")])
         if key_file.exists():
             return cls.from_file(key_file)
         if not generate:
@@ -166,15 +166,9 @@ class Keyring:
 
 def write_key_file(key_file: Path, keys: list[bytes]) -> None:
     """Write keys with owner-only permissions, atomically."""
-    private_dir(key_file.parent)
-    tmp = key_file.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)  # a leftover could carry wider permissions: start afresh
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write("# Protection Pathways data-encryption keys; first line encrypts.\n")
-        handle.write(
-            "# Losing this file makes stored cases unreadable: back it up apart from the DB.\n"
-        )
-        for key in keys:
-            handle.write(encode_key(key) + "\n")
-    tmp.replace(key_file)
+    text = (
+        "# Protection Pathways data-encryption keys; first line encrypts.\n"
+        "# Losing this file makes stored cases unreadable: back it up apart from the DB.\n"
+        + "".join(encode_key(key) + "\n" for key in keys)
+    )
+    write_private_text(key_file, text, replace=True)

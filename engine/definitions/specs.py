@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from engine.definitions import repository
 from engine.definitions.models import ProcessDefinition
 from engine.definitions.repository import Pinned
-from engine.errors import NotFound
-from engine.spiff.parsing import build_spec
+from engine.errors import InvalidRequest, NotFound
+from engine.spiff.parsing import ParsedProcess, build_spec
 
 
 class SpecLibrary:
     def __init__(self) -> None:
-        self._specs: dict[tuple[int, tuple[int, ...]], BpmnProcessSpec] = {}
+        self._specs: dict[tuple[int, tuple[int, ...]], ParsedProcess] = {}
         self._definitions: dict[int, ProcessDefinition] = {}
         self._forms: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -43,6 +43,9 @@ class SpecLibrary:
         return forms
 
     def spec(self, session: Session, definition_id: int, pinned: Pinned) -> BpmnProcessSpec:
+        return self.parsed(session, definition_id, pinned).spec
+
+    def parsed(self, session: Session, definition_id: int, pinned: Pinned) -> ParsedProcess:
         definition = self.definition(session, definition_id)
         decision_ids = tuple(
             sorted(
@@ -63,14 +66,21 @@ class SpecLibrary:
         return spec
 
     def specs_for(self, session: Session, pinned: Pinned, root_key: str):
-        """(root spec, {called key: spec}) for a new workflow."""
-        root = self.spec(session, pinned.processes[root_key], pinned)
-        called = {
-            key: self.spec(session, definition_id, pinned)
-            for key, definition_id in pinned.processes.items()
-            if key != root_key
-        }
-        return root, called
+        """(root spec, {sub-workflow name: spec}) for a new workflow: the called processes
+        pinned for it, and every process's embedded sub-processes."""
+        root = self.parsed(session, pinned.processes[root_key], pinned)
+        subworkflows = dict(root.embedded)
+        for key, definition_id in pinned.processes.items():
+            if key == root_key:
+                continue
+            called = self.parsed(session, definition_id, pinned)
+            for name, spec in {key: called.spec, **called.embedded}.items():
+                if subworkflows.setdefault(name, spec) is not spec:
+                    raise InvalidRequest(
+                        f"the id {name!r} names two different sub-processes among the pathways"
+                        f" {root_key!r} uses: rename one in the modeller"
+                    )
+        return root.spec, subworkflows
 
     def form_schema(
         self, session: Session, pinned: Pinned, process_key: str, form_name: str

@@ -154,8 +154,23 @@ def _timer_problem(kind: str, text: str) -> str | None:
     return timer_value_problem(kind, value)
 
 
+_PYTHON = {"", "python", "text/x-python", "application/x-python"}
+
+
+def _language_problems(process: etree._Element, file_name: str) -> Iterator[Problem]:
+    """Conditions and scripts declared in another language (FEEL, JUEL, JavaScript...)."""
+    for node in process.iter(_tag("conditionExpression"), _tag("scriptTask")):
+        declared = node.get("language") or node.get("scriptFormat") or ""
+        if declared.strip().lower() not in _PYTHON:
+            yield Problem(
+                file_name,
+                _element_id(node),
+                f"{declared!r} code is not supported: conditions and scripts are Python",
+            )
+
+
 def _code_problems(process: etree._Element, file_name: str) -> list[Problem]:
-    problems = []
+    problems = list(_language_problems(process, file_name))
     for node, kind, text in _expressions(process):
         element = _element_id(node)
         if not text.strip():
@@ -197,7 +212,17 @@ def _check_user_tasks(
     problems = []
     lanes = _lane_of_nodes(process)
     has_lanes = bool(lanes) or process.find(".//bpmn:laneSet", NS) is not None
-    for local in ("userTask", "manualTask"):
+    for service in process.iter(_tag("serviceTask")):
+        problems.append(
+            Problem(
+                source.name,
+                service.get("id"),
+                "service tasks need a connector to another system, and none is configured:"
+                " use a user task (a person records what the other system said)",
+            )
+        )
+    # A plain task is a step for a person too (SpiffWorkflow waits on it): it needs a lane.
+    for local in ("userTask", "manualTask", "task"):
         for task in process.iter(_tag(local)):
             task_id = task.get("id")
             lane = _lane_for(task, process, lanes)
@@ -212,8 +237,8 @@ def _check_user_tasks(
                 )
             props = _properties(task)
             problems.extend(_rule_problems(props, process, source.name, task_id))
-            if local == "manualTask":
-                continue
+            if local != "userTask":
+                continue  # no form: completed with an empty answer
             form_name = props.get(FORM_PROPERTY)
             if not form_name:
                 problems.append(
@@ -247,8 +272,17 @@ def _references(process: etree._Element, candidate: Candidate) -> None:
         setattr(candidate, attr, sorted(set(getattr(candidate, attr))))
 
 
-def _spiff_problem(file_name: str, err: ValidationException) -> Problem:
-    return Problem(file_name, getattr(err, "id", None) or None, str(err).split("\n")[0])
+def _spiff_problem(file_name: str, err: Exception) -> Problem:
+    """Whatever SpiffWorkflow raised reading a file, as a sentence (never a traceback).
+
+    Its own ``ValidationException`` names the element; anything else it raises on
+    malformed input (an ``IndexError`` in a decision table, an XML Schema or XPath
+    error) is still a refusal of the file, not a crash of the deployment.
+    """
+    if isinstance(err, ValidationException):
+        return Problem(file_name, getattr(err, "id", None) or None, str(err).split("\n")[0])
+    detail = str(err).split("\n")[0][:300] or type(err).__name__
+    return Problem(file_name, None, f"SpiffWorkflow cannot read this file ({detail})")
 
 
 def _validate_bpmn(
@@ -264,7 +298,7 @@ def _validate_bpmn(
         for dmn_name, dmn_source in decisions.values():
             parser.add_dmn_xml(parse_xml(dmn_source, dmn_name), filename=dmn_name)
         parser.add_bpmn_xml(root, filename=source.name)
-    except ValidationException as err:
+    except Exception as err:  # untrusted input: any failure to read it is a refusal
         result.problems.append(_spiff_problem(source.name, err))
         return result
     for process in root.iterfind("bpmn:process", NS):
@@ -275,7 +309,7 @@ def _validate_bpmn(
         _references(process, candidate)
         try:
             parser.get_spec(key)
-        except ValidationException as err:
+        except Exception as err:  # untrusted input: any failure to read it is a refusal
             problems.append(_spiff_problem(source.name, err))
         result.problems.extend(problems)
         if not problems:
@@ -312,12 +346,53 @@ def _dmn_expressions(root: etree._Element) -> Iterator[tuple[etree._Element, str
                     yield entry, cell
 
 
+# SpiffWorkflow evaluates UNIQUE and COLLECT; FIRST is what it does for any other policy
+# (the first matching rule in order), so that one is honest too.
+_HIT_POLICIES = {"UNIQUE", "FIRST", "COLLECT"}
+
+
+def _dmn_shape_problems(root: etree._Element, file_name: str) -> Iterator[Problem]:
+    """What SpiffWorkflow's DMN engine would get wrong or crash on, named by element."""
+    for decision in root.iterfind("{*}decision"):
+        tables = decision.findall("{*}decisionTable")
+        if len(tables) != 1:
+            yield Problem(
+                file_name,
+                decision.get("id"),
+                "a decision must be exactly one decision table (literal expressions, boxed"
+                " contexts and FEEL are not supported)",
+            )
+        for table in tables:
+            policy = (table.get("hitPolicy") or "UNIQUE").upper()
+            if table.get("aggregation"):
+                policy = f"{policy} {table.get('aggregation')}"
+            if policy not in _HIT_POLICIES:
+                yield Problem(
+                    file_name,
+                    table.get("id"),
+                    f"hit policy {policy} is not supported:"
+                    " use UNIQUE, FIRST or COLLECT (without aggregation)",
+                )
+            inputs = len(table.findall("{*}input"))
+            for rule in table.iterfind("{*}rule"):
+                entries = len(rule.findall("{*}inputEntry"))
+                if entries != inputs:
+                    yield Problem(
+                        file_name,
+                        rule.get("id"),
+                        f"the rule has {entries} input entries for {inputs} inputs",
+                    )
+
+
 def _validate_dmn(source: SourceFile, root: etree._Element) -> Validation:
     result = Validation()
+    result.problems.extend(_dmn_shape_problems(root, source.name))
+    if result.problems:
+        return result
     parser = new_parser()
     try:
         parser.add_dmn_xml(root, filename=source.name)
-    except ValidationException as err:
+    except Exception as err:  # untrusted input: any failure to read it is a refusal
         result.problems.append(_spiff_problem(source.name, err))
         return result
     for node, expression in _dmn_expressions(root):
@@ -333,7 +408,7 @@ def _validate_dmn(source: SourceFile, root: etree._Element) -> Validation:
     for key, dmn_parser in parser.dmn_parsers.items():
         try:
             dmn_parser.parse()  # SpiffWorkflow parses decisions lazily; surface errors now
-        except ValidationException as err:
+        except Exception as err:  # untrusted input: any failure to read it is a refusal
             result.problems.append(_spiff_problem(source.name, err))
             continue
         result.candidates.append(

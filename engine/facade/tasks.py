@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions import repository
 from engine.errors import InvalidRequest
 from engine.facade.core import EngineCore
-from engine.instances.models import ProcessInstance, ProtectionCase
-from engine.instances.store import context_for
 from engine.tasks import access, inbox
 from engine.tasks import commands as task_commands
 from engine.tasks import queries as task_queries
@@ -99,17 +96,8 @@ class TasksFacade(EngineCore):
             row = access.actionable_task_by_id(session, person, task_id)
             if not access.may_see(person, row):  # was in their role, done by someone else
                 raise task_commands.not_open(row)
-            instance = session.get(ProcessInstance, row.instance_id)
-            case = session.get(ProtectionCase, row.case_id)
-            chain.append(
-                session,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=person.username,
-                action=AuditAction.CASE_VIEWED,
-                context=context_for(session, self.services, instance, case),
-                task_id=row.id,
-                detail={"bpmn_id": row.bpmn_id, "title": row.title},
+            task_commands.record_about_task(
+                session, self.services, row, person, AuditAction.CASE_VIEWED
             )
             return task_details(session, self.services, row, person)
 
@@ -131,20 +119,8 @@ class TasksFacade(EngineCore):
             )
             # Typed answers about a person were kept: who and when is audited, what is not
             # (the draft itself stays sealed for its author).
-            chain.append(
-                session,
-                self.keyring,
-                occurred_at=self.clock.now(),
-                actor=person.username,
-                action=AuditAction.TASK_DRAFT_SAVED,
-                context=context_for(
-                    session,
-                    self.services,
-                    session.get(ProcessInstance, row.instance_id),
-                    session.get(ProtectionCase, row.case_id),
-                ),
-                task_id=row.id,
-                detail={"bpmn_id": row.bpmn_id, "title": row.title},
+            task_commands.record_about_task(
+                session, self.services, row, person, AuditAction.TASK_DRAFT_SAVED
             )
 
         self.write(command)

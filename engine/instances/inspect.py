@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.instances import store
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.services import Services
+from engine.spiff.inspection import owning_process
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
 from engine.timers.queries import TimerView, upcoming
@@ -98,7 +99,8 @@ def instance_map(session: Session, services: Services, instance_id: int) -> Inst
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         if not bpmn_id:
             continue
-        states = by_key.setdefault(task.workflow.spec.name, {"completed": set(), "active": set()})
+        # A sub-process's steps are marked on the diagram that draws them (bpmn-js drills down).
+        states = by_key.setdefault(owning_process(task), {"completed": set(), "active": set()})
         if task.state == TaskState.COMPLETED:
             states["completed"].add(bpmn_id)
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 
+from engine.scripting.policy import ALLOWED_ATTRIBUTES
+
 MAX_CHEAP_CHARS = 400
 MAX_CHEAP_NODES = 80
 
@@ -70,38 +72,18 @@ _FUNCTIONS = frozenset(
     }
 )
 
-# Reads that neither grow nor copy their object.
-_METHODS = frozenset(
-    {
-        "get",
-        "count",
-        "index",
-        "lower",
-        "upper",
-        "strip",
-        "lstrip",
-        "rstrip",
-        "startswith",
-        "endswith",
-        "find",
-        "isdigit",
-        "isalpha",
-        "isalnum",
-        "isspace",
-        "year",
-        "month",
-        "day",
-        "hour",
-        "minute",
-        "weekday",
-        "isoweekday",
-        "isoformat",
-        "date",
-        "days",
-        "seconds",
-        "total_seconds",
-    }
-)
+# The sandbox's methods minus those that change their object or build a bigger one.
+_METHODS = ALLOWED_ATTRIBUTES - {
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "add",
+    "discard",
+    "join",
+    "replace",
+}
 
 
 def _cheap_node(node: ast.AST) -> bool:

@@ -8,6 +8,7 @@ the same problems, so nothing that validation would refuse can ever run.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from types import CodeType
 from typing import Literal
@@ -53,11 +54,29 @@ class _BoundedOperators(RestrictingNodeTransformer):
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
+_JUEL = re.compile(r"^\s*[$#]\{")
+_FEEL_RANGE = re.compile(r"[\[(\]][^\[\]()]*\.\.[^\[\]()]*[\])\[]")
+
+
+def foreign_language(source: str) -> str | None:
+    """Name the expression language of code written for another engine, with what to write."""
+    if _JUEL.match(source):
+        return (
+            "JUEL expressions (${...}, as in Camunda) are not supported:"
+            " write Python, e.g. presumed == True"
+        )
+    if _FEEL_RANGE.search(source):
+        return "FEEL ranges ([1..10]) are not supported: write Python, e.g. 1 <= age <= 10"
+    return None
+
+
 def _problems_and_tree(source: str, mode: Mode) -> tuple[list[str], ast.AST | None]:
     if not isinstance(source, str):
         return ["expression must be text"], None
     if len(source) > MAX_SOURCE_CHARS:
         return [f"longer than {MAX_SOURCE_CHARS} characters"], None
+    if foreign := foreign_language(source):
+        return [foreign], None
     try:
         tree = ast.parse(source, "<pathway>", mode)
     except SyntaxError as err:

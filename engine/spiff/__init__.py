@@ -3,3 +3,5 @@
 Everything that knows SpiffWorkflow's internals lives here, so a library
 upgrade touches one folder.
 """
+
+from engine.spiff import multi_instance  # noqa: F401 - installs input-ordered outputs

@@ -13,6 +13,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -38,6 +40,7 @@ class ReadyUserTask:
     role: str | None
     form: str | None
     due_at: datetime | None
+    instance_index: int = 0  # the input position of a multi-instance child, else 0
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,20 @@ def properties(task: Task) -> dict[str, str]:
 
 
 def _call_activity_of(task: Task) -> Task | None:
+    """The task that runs ``task``'s sub-workflow: a call activity or an embedded sub-process."""
     parent_id = task.workflow.parent_task_id
     return task.workflow.top_workflow.get_task_from_id(parent_id) if parent_id else None
+
+
+def owning_process(task: Task) -> str:
+    """The deployed process a task belongs to: sub-processes drawn inside a process are part
+    of it (their forms were deployed with it); a call activity enters another process."""
+    current = task
+    while True:
+        parent = _call_activity_of(current)
+        if parent is None or isinstance(parent.task_spec, CallActivity):
+            return current.workflow.spec.name
+        current = parent
 
 
 def task_role(task: Task) -> str | None:
@@ -69,10 +84,19 @@ def task_role(task: Task) -> str | None:
     return None
 
 
+def timer_definition(task_spec) -> TimerEventDefinition | None:
+    """The timer a task waits on: its own, or the timer branch of an event-based gateway
+    (whose combined definition holds one event per branch, notes pitfall 15)."""
+    definition = getattr(task_spec, "event_definition", None)
+    for candidate in (definition, *getattr(definition, "event_definitions", [])):
+        if isinstance(candidate, TimerEventDefinition):
+            return candidate
+    return None
+
+
 def timer_due(task: Task) -> datetime | None:
     """When a waiting timer task falls due, or None when it never will again."""
-    definition = getattr(task.task_spec, "event_definition", None)
-    if not isinstance(definition, TimerEventDefinition):
+    if timer_definition(task.task_spec) is None:
         return None
     value = task._get_internal_data("event_value")
     if value is None:
@@ -83,7 +107,7 @@ def timer_due(task: Task) -> datetime | None:
 
 
 def timer_kind(task: Task) -> str:
-    definition = task.task_spec.event_definition
+    definition = timer_definition(task.task_spec)
     for cls, kind in _TIMER_KINDS:
         if isinstance(definition, cls):
             return kind
@@ -115,19 +139,41 @@ def task_due(task: Task) -> datetime | None:
     return min(dues) if dues else None
 
 
+MAX_ITEM_IN_TITLE = 60
+
+
+def _instance_of(task: Task) -> tuple[int, str]:
+    """A multi-instance child's input position and what to add to its title ("", if none)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, MultiInstanceTask):
+        return 0, ""
+    index = next((i for i, c in enumerate(parent.children) if c is task), 0)
+    spec = parent.task_spec
+    item = (
+        spec.input_item.get(task)
+        if spec.input_item is not None and spec.input_item.exists(task)
+        else None
+    )
+    if isinstance(item, str | int | float) and not isinstance(item, bool):
+        return index, f": {str(item)[:MAX_ITEM_IN_TITLE]}"
+    return index, f" ({index + 1})"
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
     found = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         spec = task.task_spec
+        index, label = _instance_of(task)
         found.append(
             ReadyUserTask(
                 id=str(task.id),
                 bpmn_id=spec.bpmn_id or spec.name,
-                title=spec.bpmn_name or spec.bpmn_id or spec.name,
-                process_key=task.workflow.spec.name,
+                title=(spec.bpmn_name or spec.bpmn_id or spec.name) + label,
+                process_key=owning_process(task),
                 role=task_role(task),
                 form=properties(task).get(FORM_PROPERTY),
                 due_at=task_due(task),
+                instance_index=index,
             )
         )
     return found

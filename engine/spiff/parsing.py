@@ -8,12 +8,16 @@ covers the rest.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import EngineError
+from engine.spiff import event_subprocesses
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -56,10 +60,40 @@ def is_dmn(root: etree._Element) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class ParsedProcess:
+    """A deployed process's spec and the sub-processes drawn inside it.
+
+    Embedded sub-processes, transactions and event sub-processes run as sub-workflows
+    with specs of their own (notes, pitfall 13); they travel with the process that
+    draws them, while called processes are pinned and parsed from their own deployments.
+    """
+
+    spec: BpmnProcessSpec
+    embedded: dict[str, BpmnProcessSpec] = field(default_factory=dict)
+
+    def task_spec(self, bpmn_id: str):
+        for spec in (self.spec, *self.embedded.values()):
+            if bpmn_id in spec.task_specs:
+                return spec.task_specs[bpmn_id]
+        return None
+
+
+def _embedded(parser: SpiffBpmnParser, spec: BpmnProcessSpec, found: dict) -> dict:
+    for task_spec in spec.task_specs.values():
+        drawn_inside = isinstance(task_spec, SubWorkflowTask) and not isinstance(
+            task_spec, CallActivity
+        )
+        if drawn_inside and task_spec.spec not in found:
+            found[task_spec.spec] = parser.get_spec(task_spec.spec)
+            _embedded(parser, found[task_spec.spec], found)
+    return found
+
+
 def build_spec(
     source: str, file_name: str, process_key: str, dmn_sources: list[tuple[str, str]]
-) -> BpmnProcessSpec:
-    """Parse one deployed file and return the spec of one of its processes.
+) -> ParsedProcess:
+    """Parse one deployed file and return one of its processes, with its embedded sub-processes.
 
     Each process is parsed from its own deployed file so that two versions of a
     file never meet in one parser (they would clash as duplicate process ids).
@@ -67,8 +101,12 @@ def build_spec(
     parser = new_parser()
     for dmn_name, dmn_source in dmn_sources:
         parser.add_dmn_xml(parse_xml(dmn_source, dmn_name), filename=dmn_name)
-    parser.add_bpmn_xml(parse_xml(source, file_name), filename=file_name)
+    root = parse_xml(source, file_name)
+    parser.add_bpmn_xml(root, filename=file_name)
     try:
-        return parser.get_spec(process_key)
+        spec = parser.get_spec(process_key)
+        parsed = ParsedProcess(spec, _embedded(parser, spec, {}))
     except ValidationException as err:
         raise EngineError(f"{file_name}: {err}") from err
+    event_subprocesses.mark([spec, *parsed.embedded.values()], event_subprocesses.kinds(root))
+    return parsed

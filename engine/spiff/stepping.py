@@ -20,6 +20,7 @@ from SpiffWorkflow.task import Task
 from engine.clock import Clock, FixedClock
 from engine.errors import EngineError, WorkflowStepFailed
 from engine.scripting.case_facts import CaseFacts, using_facts
+from engine.spiff import event_subprocesses
 from engine.spiff.clock_seam import using_clock
 from engine.spiff.inspection import WaitingTimer, waiting_timers
 from engine.timers.calendar import BusinessCalendar, using_calendar
@@ -65,13 +66,21 @@ def stepping(step: StepContext) -> Iterator[None]:
             raise WorkflowStepFailed(_describe(err)) from err
 
 
+def run_on(workflow: BpmnWorkflow) -> None:
+    """Run every step the engine can take, including what an interrupting event
+    sub-process cancels when it starts (SpiffWorkflow leaves that to us)."""
+    workflow.do_engine_steps()
+    while event_subprocesses.interrupt(workflow):
+        workflow.do_engine_steps()
+
+
 def start(workflow: BpmnWorkflow, step: StepContext, data: dict[str, Any]) -> None:
     with stepping(step):
         if data:
             for task in workflow.get_tasks():
                 if task.parent is None:  # the root: data set here flows to every task
                     task.set_data(**data)
-        workflow.do_engine_steps()
+        run_on(workflow)
 
 
 def complete(
@@ -80,7 +89,7 @@ def complete(
     with stepping(step):
         task.set_data(**answers)
         task.run()
-        workflow.do_engine_steps()
+        run_on(workflow)
 
 
 def fire_due(workflow: BpmnWorkflow, step: StepContext, now: datetime) -> list[WaitingTimer]:
@@ -105,7 +114,7 @@ def fire_due(workflow: BpmnWorkflow, step: StepContext, now: datetime) -> list[W
             clock.set(as_of + _JUST_AFTER)
             workflow.refresh_timers()
             clock.set(as_of)
-            workflow.do_engine_steps()
+            run_on(workflow)
             fired.extend(t for t in due if t.due_at <= as_of)
     return fired
 

@@ -148,24 +148,37 @@ def _assign(
     previous = row.assignee
     row.assignee, row.claimed_at = assignee, (now if assignee else None)
     session.flush()
-    instance = session.get(ProcessInstance, row.instance_id)
-    case = session.get(ProtectionCase, row.case_id)
+    record_about_task(
+        session, services, row, actor, action, previous_assignee=previous, **(extra or {})
+    )
+    return row
+
+
+def record_about_task(
+    session: Session,
+    services: Services,
+    row: HumanTask,
+    actor: Actor,
+    action: AuditAction,
+    **detail: Any,
+) -> None:
+    """One audit event about a task (claimed, viewed, a draft kept...), with its case and
+    pathway version, in the caller's transaction."""
     chain.append(
         session,
         services.keyring,
-        occurred_at=now,
+        occurred_at=services.clock.now(),
         actor=actor.username,
         action=action,
-        context=store.context_for(session, services, instance, case),
+        context=store.context_for(
+            session,
+            services,
+            session.get(ProcessInstance, row.instance_id),
+            session.get(ProtectionCase, row.case_id),
+        ),
         task_id=row.id,
-        detail={
-            "bpmn_id": row.bpmn_id,
-            "title": row.title,
-            "previous_assignee": previous,
-            **(extra or {}),
-        },
+        detail={"bpmn_id": row.bpmn_id, "title": row.title, **detail},
     )
-    return row
 
 
 def complete(
@@ -198,6 +211,8 @@ def complete(
         errors = answer_errors(schema, answers)
         if errors:
             raise FormValidationFailed(errors)
+    elif answers:  # without a form nothing says what an answer may hold: it takes none
+        raise InvalidRequest(f"'{row.title}' has no form: it is completed with no answers")
     separation = rules.separation_refusal(session, row, actor, task)
     if separation:
         raise PermissionDenied(separation)

@@ -49,8 +49,7 @@ def task_details(session: Session, services: Services, row: HumanTask, actor: Ac
     definition_id = pinned.processes.get(row.process_key)
     instructions = ""
     if definition_id is not None:
-        spec = services.specs.spec(session, definition_id, pinned)
-        task_spec = spec.task_specs.get(row.bpmn_id)
+        task_spec = services.specs.parsed(session, definition_id, pinned).task_spec(row.bpmn_id)
         extensions = getattr(task_spec, "extensions", None) or {}
         instructions = extensions.get(INSTRUCTIONS) or ""
     facts = load_facts(session, services.keyring, row.case_id).values

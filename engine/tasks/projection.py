@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -64,6 +64,8 @@ def sync_human_tasks(
                     form=task.form,
                     state=READY,
                     due_at=task.due_at,
-                    created_at=now,
+                    # Siblings of a multi-instance open together: a microsecond apart each,
+                    # they list in the order of their inputs.
+                    created_at=now + timedelta(microseconds=task.instance_index),
                 )
             )

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from engine.files import private_dir
+from engine.files import write_private_text
 
 
 def web_secret(key_dir: Path) -> str:
@@ -14,13 +14,6 @@ def web_secret(key_dir: Path) -> str:
     if configured:
         return configured
     path = key_dir / "web.key"
-    if not path.exists():
-        private_dir(path.parent)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another worker created it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
+    if not path.exists():  # another worker may make it first: theirs is kept
+        write_private_text(path, secrets.token_urlsafe(48), replace=False)
     return path.read_text().strip()

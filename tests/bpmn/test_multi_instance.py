@@ -1,0 +1,58 @@
+"""Parallel multi-instance: one task per family member, listed and collected in input order."""
+
+from __future__ import annotations
+
+from tests.bpmn.diagrams import CW, open_tasks
+from tests.support import bpmn as b
+
+RESULT_FORM = {"type": "object", "properties": {"result": {"type": "string"}}}
+MEMBERS = ["Mother", "Uncle", "Sister"]
+
+
+def contact_each_member() -> str:
+    contact = (
+        '<bpmn:userTask id="contact" name="Contact family member"><bpmn:extensionElements>'
+        '<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename"'
+        ' value="result.json"/></spiffworkflow:properties></bpmn:extensionElements>'
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="false">'
+        "<bpmn:loopDataInputRef>members</bpmn:loopDataInputRef>"
+        "<bpmn:loopDataOutputRef>results</bpmn:loopDataOutputRef>"
+        '<bpmn:inputDataItem id="member" name="member"/>'
+        '<bpmn:outputDataItem id="result" name="result"/>'
+        "</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"
+    )
+    expected = repr([f"{m} reached" for m in MEMBERS])
+    return b.definitions(
+        b.process(
+            "tracing",
+            b.start(),
+            contact,
+            b.exclusive("order_gw", default="f_wrong"),
+            b.user_task("in_order", "Results in input order", "result.json"),
+            b.user_task("out_of_order", "Results out of order", "result.json"),
+            b.end(),
+            b.end("e2"),
+            *b.chain("start", "contact", "order_gw"),
+            b.flow("order_gw", "in_order", f"results == {expected}"),
+            b.flow("order_gw", "out_of_order", fid="f_wrong"),
+            b.flow("in_order", "end"),
+            b.flow("out_of_order", "e2"),
+            lanes={CW: ["start", "contact", "order_gw", "in_order", "out_of_order", "end", "e2"]},
+        )
+    )
+
+
+def test_siblings_list_in_input_order_and_outputs_follow_the_inputs(engine, tmp_path, people):
+    path = b.write(
+        tmp_path / "wf", "tracing.bpmn", contact_each_member(), {"result.json": RESULT_FORM}
+    )
+    engine.deploy([path], actor="system")
+    engine.start("tracing", actor=people["caseworker"], data={"members": MEMBERS})
+    siblings = open_tasks(engine, people["caseworker"])
+    assert [t.title for t in siblings] == [f"Contact family member: {m}" for m in MEMBERS]
+    for task in reversed(siblings):  # finished last to first
+        member = task.title.split(": ")[1]
+        engine.complete_task(
+            task.id, actor=people["caseworker"], answers={"result": f"{member} reached"}
+        )
+    assert [t.bpmn_id for t in open_tasks(engine, people["caseworker"])] == ["in_order"]
