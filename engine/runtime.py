@@ -15,6 +15,7 @@ from engine.facade.audit import AuditFacade
 from engine.facade.cases import CasesFacade
 from engine.facade.definitions import DefinitionsFacade
 from engine.facade.instances import InstancesFacade
+from engine.facade.messages import MessagesFacade
 from engine.facade.modeller import ModellerFacade
 from engine.facade.tasks import TasksFacade
 from engine.facade.timers import TimersFacade
@@ -24,6 +25,7 @@ from engine.facade.users import UsersFacade
 class Engine(
     DefinitionsFacade,
     InstancesFacade,
+    MessagesFacade,
     TasksFacade,
     CasesFacade,
     TimersFacade,

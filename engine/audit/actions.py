@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     TASK_COMPLETED = "instance:task:completed"
     TASK_DRAFT_SAVED = "instance:task:draft:saved"
     TIMER_FIRED = "instance:timer:fired"
+    MESSAGE_RECEIVED = "instance:message:received"
     TIMER_MOVED = "instance:timer:moved"
     INCIDENT_RAISED = "instance:incident:raised"
     INCIDENT_RETRIED = "instance:incident:retried"

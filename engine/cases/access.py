@@ -63,9 +63,13 @@ def access_case_by_ref(
     The refusal carries a ``case:access:refused`` audit event naming what was
     asked for (``view``), which the engine records after the rollback.
     """
-    case = session.scalars(
-        select(ProtectionCase).where(ProtectionCase.ref == ref, visible_cases(actor))
-    ).first()
+    case = (
+        session.scalars(
+            select(ProtectionCase).where(ProtectionCase.ref == ref, visible_cases(actor))
+        ).first()
+        if isinstance(ref, str)
+        else None
+    )
     if case is None:
         refused = RefusalNote(
             actor.username,

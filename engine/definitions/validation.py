@@ -245,15 +245,25 @@ def _check_user_tasks(
                     Problem(source.name, task_id, f"user task has no form ({FORM_PROPERTY})")
                 )
                 continue
-            schema, problem = forms.load(form_name, source.directory)
-            if problem:
-                problems.append(Problem(source.name, task_id, problem))
-                continue
-            form_problems = schema_problems(schema)
-            problems.extend(Problem(form_name, task_id, m) for m in form_problems)
-            if not form_problems:
-                candidate.forms[form_name] = schema
+            problems.extend(_form_problems(form_name, task_id, source, forms, candidate))
+    # A receive task may name a form too: the message's data is checked against it.
+    for receive in process.iter(_tag("receiveTask")):
+        form_name = _properties(receive).get(FORM_PROPERTY)
+        if form_name:
+            problems.extend(_form_problems(form_name, receive.get("id"), source, forms, candidate))
     return problems
+
+
+def _form_problems(
+    form_name: str, element: str | None, source: SourceFile, forms: FormLookup, candidate
+) -> list[Problem]:
+    schema, problem = forms.load(form_name, source.directory)
+    if problem:
+        return [Problem(source.name, element, problem)]
+    form_problems = schema_problems(schema)
+    if not form_problems:
+        candidate.forms[form_name] = schema
+    return [Problem(form_name, element, m) for m in form_problems]
 
 
 def _references(process: etree._Element, candidate: Candidate) -> None:

@@ -198,7 +198,51 @@ def document() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json({"type": "object"}, "Started"),
-                        **_errors(400, 401, 404),
+                        **_errors(400, 401, 403, 404),
+                    },
+                }
+            },
+            "/messages": {
+                "post": {
+                    "summary": "Deliver a BPMN message to the pathways waiting for it",
+                    "description": "To the waiting elements of the case's running pathways "
+                    "(`case_ref`) or of those whose correlation values match (`keys`); a "
+                    "pathway that starts on this message starts when nothing waits. The "
+                    "sender needs the role of the waiting element's lane. 404 when nothing "
+                    "waits: nothing is dropped silently.",
+                    "operationId": "sendMessage",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["name"],
+                                    "properties": {
+                                        "name": {"type": "string"},
+                                        "case_ref": {"type": "string"},
+                                        "keys": {
+                                            "type": "object",
+                                            "additionalProperties": {"type": "string"},
+                                        },
+                                        "data": {"type": "object"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "delivered": {"type": "array", "items": {"type": "integer"}},
+                                    "started": {"type": "array", "items": {"type": "integer"}},
+                                },
+                            },
+                            "Delivered (instance ids)",
+                        ),
+                        **_errors(400, 401, 403, 404, 409, 422),
                     },
                 }
             },

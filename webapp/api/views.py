@@ -81,6 +81,21 @@ def start_case():
     return jsonify(started.as_dict()), 201
 
 
+@api.route("/messages", methods=["POST"])
+@allow(SIGNED_IN)
+def send_message():
+    """Who may send which message is the engine's rule (the waiting element's lane role)."""
+    body = _body()
+    sent = engine().send_message(
+        body.get("name"),
+        actor=actor().username,
+        case_ref=body.get("case_ref"),
+        keys=body.get("keys"),
+        data=body.get("data"),
+    )
+    return jsonify(sent.as_dict())
+
+
 @api.route("/cases/<ref>")
 @allow(SIGNED_IN)
 def case_status(ref: str):

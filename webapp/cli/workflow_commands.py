@@ -129,6 +129,41 @@ def complete(task_id: str, actor: str, data: str, as_json: bool) -> None:
         click.echo(f"next task: {next_id}")
 
 
+def _keys(values: tuple[str, ...]) -> dict[str, str]:
+    pairs = [v.partition("=") for v in values]
+    if any(not name or not sep for name, sep, _ in pairs):
+        raise click.BadParameter("write each key as NAME=VALUE", param_hint="--key")
+    return {name: value for name, _, value in pairs}
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--as", "actor", required=True, help="Sender (the waiting element's lane role).")
+@click.option("--case", "case_ref", help="Deliver to this case's pathways.")
+@click.option("--key", "keys", multiple=True, help="Correlation value NAME=VALUE (repeatable).")
+@click.option("--data", help="The message's data: JSON, @file or @- for stdin.")
+@json_option
+def message(  # noqa: PLR0917 - click passes each option as an argument
+    name: str,
+    actor: str,
+    case_ref: str | None,
+    keys: tuple[str, ...],
+    data: str | None,
+    as_json: bool,
+) -> None:
+    """Deliver a BPMN message (another agency's answer) to the pathways waiting for it."""
+    sent = engine_from_env().send_message(
+        name, actor=actor, case_ref=case_ref, keys=_keys(keys), data=read_data(data)
+    )
+    if as_json:
+        output.emit_json(sent)
+        return
+    for instance_id in sent.delivered:
+        click.echo(f"delivered to instance {instance_id}")
+    for instance_id in sent.started:
+        click.echo(f"started instance {instance_id}")
+
+
 @cli.command()
 @click.argument("task_id")
 @click.option("--as", "actor", required=True)

@@ -1,0 +1,1 @@
+"""BPMN messages: another agency's answer delivered to the pathways waiting for it."""
