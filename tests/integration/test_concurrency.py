@@ -150,6 +150,8 @@ def test_a_guard_that_read_facts_another_step_then_changed_is_re_evaluated(
     # The return pathway first, then a reflection pathway whose first step is a task.
     started = engine.start("return", actor="ro")
     schedule = only_task(engine, "ro")
+    engine.add_user("boss", roles=["admin"])  # the caseworker joins the case's team first
+    engine.add_case_member(started.case_ref, "cw", actor="boss", reason="recovery support")
 
     reflection_committed = threading.Event()
     returner_read = threading.Event()
@@ -199,4 +201,4 @@ def test_a_guard_that_read_facts_another_step_then_changed_is_re_evaluated(
     assert (
         len(returner_loads) == 2 and returner_loads[0] < returner_loads[1]
     )  # retried on fresh facts
-    assert engine.verify_audit(actor="admin").ok
+    assert engine.verify_audit(actor="boss").ok
