@@ -1,10 +1,12 @@
 """The sandbox for BPMN scripts, gateway conditions, timer and DMN expressions.
 
 Diagrams are edited in a browser by coordinators, so every expression in them is
-untrusted input. Three layers: an AST policy with readable refusals
-(:mod:`.policy`), RestrictedPython's compiler and guards plus our own bounded
-operators (:mod:`.compiler`, :mod:`.bounds`), and a step budget that stops
-runaway loops (:mod:`.bounds`).
+untrusted input. An AST policy with readable refusals (:mod:`.policy`);
+RestrictedPython's compiler and guards plus our own bounded operators and a
+step budget, which refuse the common mistakes early and readably
+(:mod:`.compiler`, :mod:`.bounds`); and the guarantee: everything but cheap
+expressions (:mod:`.cheap`) runs in a worker process the kernel stops at its CPU
+and memory limits (:mod:`.isolation`, :mod:`.worker`).
 """
 
 from engine.scripting.compiler import check_expression, check_script

@@ -1,9 +1,11 @@
 """Resource bounds for sandboxed code: operators that refuse huge results and a step budget.
 
 ``10**10**10`` or ``'x' * 10**10`` would hang or exhaust memory inside a single
-C call, where no time limit can interrupt; so the compiler routes arithmetic
-through :func:`binop`, which estimates the result size first. Loops and
-recursion are stopped by :func:`run_bounded`, which counts trace events.
+C call; so the compiler routes arithmetic through :func:`binop`, which
+estimates the result size first, and :func:`run_bounded` counts trace events
+to stop runaway loops with a readable message. Neither is complete (a one-line
+``while True: pass`` emits no line events, and many C calls are not metered):
+the hard bound is the sandbox worker's CPU and memory limit (:mod:`.isolation`).
 """
 
 from __future__ import annotations
