@@ -148,25 +148,27 @@ def test_an_error_or_escalation_end_is_caught_on_the_enclosing_sub_process(
     run_to_end(engine, people["caseworker"], started.instance_id, expect=["protect"])
 
 
+def _timer_event_sub(
+    sid: str, wait: str, task: str, title: str, *, interrupting: bool = True
+) -> str:
+    start = (
+        f'<bpmn:startEvent id="{sid}_start" isInterrupting="{str(interrupting).lower()}">'
+        f'<bpmn:timerEventDefinition><bpmn:timeDuration>"{wait}"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:startEvent>"
+    )
+    return _sub(
+        sid,
+        start,
+        b.user_task(task, title, "note.json"),
+        b.end(f"{sid}_end"),
+        *b.chain(f"{sid}_start", task, f"{sid}_end"),
+        extra=' triggeredByEvent="true"',
+    )
+
+
 def test_event_sub_processes_interrupting_and_not(engine, tmp_path, people, clock):
-    reminder = _sub(
-        "remind",
-        '<bpmn:startEvent id="r_start" isInterrupting="false"><bpmn:timerEventDefinition>'
-        '<bpmn:timeDuration>"P7D"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>',
-        b.user_task("chase", "Chase the answer", "note.json"),
-        b.end("r_end"),
-        *b.chain("r_start", "chase", "r_end"),
-        extra=' triggeredByEvent="true"',
-    )
-    give_up = _sub(
-        "give_up",
-        '<bpmn:startEvent id="g_start" isInterrupting="true"><bpmn:timerEventDefinition>'
-        '<bpmn:timeDuration>"P30D"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>',
-        b.user_task("close", "Close without an answer", "note.json"),
-        b.end("g_end"),
-        *b.chain("g_start", "close", "g_end"),
-        extra=' triggeredByEvent="true"',
-    )
+    reminder = _timer_event_sub("remind", "P7D", "chase", "Chase the answer", interrupting=False)
+    give_up = _timer_event_sub("give_up", "P30D", "close", "Close without an answer")
     text = b.definitions(
         b.process(
             "waiting",
@@ -181,7 +183,7 @@ def test_event_sub_processes_interrupting_and_not(engine, tmp_path, people, cloc
     )
     deploy(engine, tmp_path, text)
     started = engine.start("waiting", actor=people["caseworker"])
-    assert sorted(t.name for t in engine.timers(actor="admin")) == ["g_start", "r_start"]
+    assert sorted(t.name for t in engine.timers(actor="admin")) == ["give_up_start", "remind_start"]
     clock.advance(days=8)
     engine.fire_due_timers()
     open_now = sorted(t.bpmn_id for t in open_tasks(engine, people["caseworker"]))
