@@ -6,6 +6,7 @@ coordinator as the editor.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -166,6 +167,14 @@ def test_a_draft_that_breaks_a_proven_rule_is_not_deployed(web_engine):
         AuditFilters(action="definition:deploy:blocked"), actor="admin"
     )[0]
     assert blocked[0].detail["file"] == FILE
+    # Validating and simulating ran the coordinator's code: each is audited with its hash.
+    digest = hashlib.sha256(broken.encode()).hexdigest()
+    for action in ("definition:validated", "definition:simulated"):
+        [event] = web_engine.audit_search(AuditFilters(action=action), actor="admin")[0]
+        assert (event.actor, event.detail) == (
+            "coordinator",
+            {"file": FILE, "source_sha256": digest},
+        )
 
 
 def test_compare_lists_what_was_added_and_changed(web_engine):

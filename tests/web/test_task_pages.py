@@ -210,6 +210,16 @@ def test_drafts_keep_partial_answers_for_their_author_only(web_engine, signed_in
     assert saved.status_code == 200 and "Draft saved" in saved.text
     assert 'value="Mai"' in client.get(f"/tasks/{rich_task}").text
     assert 'value="Mai"' not in signed_in("caseworker2").get(f"/tasks/{rich_task}").text
+    # Keeping typed answers is audited (who, when, which task); the answers stay sealed.
+    with web_engine.db.sa_engine.connect() as c:
+        kept = c.execute(
+            sa.text(
+                "SELECT actor, task_id, detail_json FROM audit_event"
+                " WHERE action = 'instance:task:draft:saved'"
+            )
+        ).all()
+    assert [(actor, task) for actor, task, _ in kept] == [("caseworker", rich_task)]
+    assert "Mai" not in kept[0][2]
 
 
 def test_repeatable_groups_add_and_remove_rows_without_javascript(signed_in, rich_task):
