@@ -22,6 +22,7 @@ import atexit
 import logging
 import os
 import selectors
+import signal
 import struct
 import subprocess
 import sys
@@ -40,7 +41,7 @@ MEMORY_BYTES = 256 * 1024 * 1024  # on top of the worker's own size at start
 MAX_REPLY_BYTES = codec.MAX_BYTES + 64 * 1024
 MAX_IDLE_WORKERS = 4
 MAX_WORKERS = 8  # scripts running at once per server process; more wait their turn
-_HEADER = struct.Struct(">Q")
+FRAME_HEADER = struct.Struct(">Q")
 
 # Errors a script may raise on its own (a missing answer, a bad index, a division by
 # zero): raised here again under the same type, so messages read as before.
@@ -66,8 +67,8 @@ class WorkerLost(Exception):
     """The worker died or went silent: it hit a limit (or was killed)."""
 
 
-def _write_frame(fd: int, payload: bytes) -> None:
-    data = _HEADER.pack(len(payload)) + payload
+def write_frame(fd: int, payload: bytes) -> None:
+    data = FRAME_HEADER.pack(len(payload)) + payload
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -91,7 +92,7 @@ class _Worker:
 
     def call(self, payload: bytes) -> bytes:
         try:
-            _write_frame(self._requests, payload)
+            write_frame(self._requests, payload)
         except OSError as err:
             raise WorkerLost("its sandbox process is gone") from err
         return self._read_reply(self._replies, time.monotonic() + WALL_SECONDS)
@@ -109,12 +110,12 @@ class _Worker:
                 if not chunk:
                     raise WorkerLost("its sandbox process stopped")
                 buffer += chunk
-                if wanted is None and len(buffer) >= _HEADER.size:
-                    (size,) = _HEADER.unpack_from(buffer)
+                if wanted is None and len(buffer) >= FRAME_HEADER.size:
+                    (size,) = FRAME_HEADER.unpack_from(buffer)
                     if size > MAX_REPLY_BYTES:
                         raise WorkerLost("its result was too large")
-                    wanted = _HEADER.size + size
-        return bytes(buffer[_HEADER.size :])
+                    wanted = FRAME_HEADER.size + size
+        return bytes(buffer[FRAME_HEADER.size :])
 
     def close(self, *, kill: bool = False) -> None:
         if kill:
@@ -183,7 +184,7 @@ class WorkerPool:
 
 
 def _explain(lost: WorkerLost, exit_code: int | None) -> str:
-    if exit_code is not None and exit_code < 0 and -exit_code in (24, 9):  # SIGXCPU, SIGKILL
+    if exit_code == -signal.SIGXCPU:  # the kernel's CPU limit; our own kill is a wall timeout
         return f"script stopped: it used more than {CPU_SECONDS} s of processor time"
     return f"script stopped: {lost}"
 

@@ -21,7 +21,7 @@ from engine.clock import FixedClock
 from engine.errors import ScriptRefused
 from engine.scripting import codec, sandbox
 from engine.scripting.case_facts import CaseFacts, using_facts
-from engine.scripting.isolation import _HEADER, _write_frame
+from engine.scripting.isolation import FRAME_HEADER, write_frame
 from engine.spiff.clock_seam import using_clock
 from engine.timers.calendar import BusinessCalendar, using_calendar
 
@@ -93,15 +93,15 @@ def main(argv: list[str]) -> int:
     sys.stdout = sys.stderr  # nothing but replies may reach the reply pipe
     _limit_self(memory_bytes)
     while True:
-        header = _read_exactly(requests, _HEADER.size)
+        header = _read_exactly(requests, FRAME_HEADER.size)
         if header is None:
             return 0
-        (size,) = _HEADER.unpack(header)
+        (size,) = FRAME_HEADER.unpack(header)
         payload = _read_exactly(requests, size)
         if payload is None:
             return 0
         _cpu_budget(cpu_seconds)
-        _write_frame(replies, _answer(codec.decode(payload)))
+        write_frame(replies, _answer(codec.decode(payload)))
 
 
 if __name__ == "__main__":

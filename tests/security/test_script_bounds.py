@@ -275,3 +275,15 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("the server did not start")
+
+
+def test_a_refusal_says_which_limit_stopped_the_script():
+    from engine.scripting.isolation import WorkerLost, _explain  # noqa: PLC0415
+
+    assert "processor time" in _explain(WorkerLost("x"), -signal.SIGXCPU)
+    # Killed by the server at its wall deadline: said as such, not as a CPU overrun.
+    assert _explain(WorkerLost("it ran longer than 10 s"), -signal.SIGKILL) == (
+        "script stopped: it ran longer than 10 s"
+    )
+    with pytest.raises(ScriptRefused, match="processor time"):
+        env.execute(WORST["a one-line loop no line event sees"], {})
