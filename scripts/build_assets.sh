@@ -13,4 +13,9 @@ cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
    node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$VENDOR/bpmn-js/"
 cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css "$VENDOR/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$VENDOR/bpmn-js/"
+# dmn-js: the decision tables that business rule tasks evaluate, edited beside the diagrams.
+mkdir -p "$VENDOR/dmn-js"
+cp node_modules/dmn-js/dist/dmn-modeler.production.min.js "$VENDOR/dmn-js/"
+cp node_modules/dmn-js/dist/assets/*.css "$VENDOR/dmn-js/"
+cp -r node_modules/dmn-js/dist/assets/dmn-font "$VENDOR/dmn-js/"
 touch "$STAMP"

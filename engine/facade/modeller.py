@@ -14,6 +14,7 @@ from engine.definitions.sources import SourceFile
 from engine.errors import DeploymentRefused, InvalidRequest, Problem
 from engine.facade.core import EngineCore
 from engine.modeller import catalogue
+from engine.modeller.blank import blank_source
 from engine.modeller.compare import Comparison, compare
 from engine.modeller.lint import LintWarning, lint
 from engine.modeller.outcomes import SimulationResult
@@ -117,6 +118,22 @@ class ModellerFacade(EngineCore):
             self.record(session, person.username, AuditAction.DRAFT_SAVED, file=name)
 
         self.write(command)
+
+    def new_pathway_file(self, file_name: str, *, actor: str, role: str = "caseworker") -> str:
+        """A new diagram (or decision file) as a draft; an existing name is never overwritten."""
+
+        def command(session):
+            person = self._as(session, actor)
+            require_coordinator(person, MODELLER)
+            name = catalogue.check_file_name(file_name)
+            if catalogue.file_exists(session, name):
+                raise InvalidRequest(f"{name} already exists: open it from the list")
+            source = blank_source(name, role)
+            catalogue.save_draft(session, name, source, actor=person.username, now=self.clock.now())
+            self.record(session, person.username, AuditAction.DRAFT_SAVED, file=name, new=True)
+            return name
+
+        return self.write(command)
 
     def discard_pathway_draft(self, file_name: str, *, actor: str) -> None:
         def command(session):

@@ -75,9 +75,7 @@ def pathway_files(session: Session) -> list[PathwayFile]:
     )
     drafts = {d.file_name: d for d in session.scalars(select(PathwayDraft))}
     by_file: dict[str, list[VersionLine]] = {}
-    for d in repository.latest_all(session):
-        if d.kind != "bpmn":
-            continue
+    for d in repository.latest_all(session):  # decision files too: they are edited beside
         by_file.setdefault(d.file_name, []).append(
             VersionLine(
                 d.process_key,
@@ -145,6 +143,17 @@ def working_source(session: Session, file_name: str) -> tuple[str, bool]:
     return deployed, False
 
 
+def file_exists(session: Session, file_name: str) -> bool:
+    if session.get(PathwayDraft, file_name) is not None:
+        return True
+    return (
+        session.scalar(
+            select(ProcessDefinition.id).where(ProcessDefinition.file_name == file_name).limit(1)
+        )
+        is not None
+    )
+
+
 def save_draft(session: Session, file_name: str, source: str, *, actor: str, now) -> None:
     draft = session.get(PathwayDraft, file_name)
     if draft is None:
@@ -159,10 +168,14 @@ def discard_draft(session: Session, file_name: str) -> None:
         session.delete(draft)
 
 
+EDITABLE_SUFFIXES = (".bpmn", ".dmn")
+
+
 def check_file_name(name: str) -> str:
+    """Diagrams and the decision tables their business rule tasks evaluate."""
     clean = name.strip()
-    if not clean.endswith(".bpmn") or Path(clean).name != clean or clean.startswith("."):
-        raise InvalidRequest("a pathway file name is a plain name ending in .bpmn")
+    if not clean.endswith(EDITABLE_SUFFIXES) or Path(clean).name != clean or clean.startswith("."):
+        raise InvalidRequest("a pathway file name is a plain name ending in .bpmn or .dmn")
     return clean
 
 

@@ -32,6 +32,7 @@ FLOW_NODES = frozenset(
         "businessRuleTask",
         "callActivity",
         "subProcess",
+        "transaction",
         "exclusiveGateway",
         "parallelGateway",
         "inclusiveGateway",
@@ -57,7 +58,15 @@ def _local(node: etree._Element) -> str:
 
 def _scopes(root: etree._Element):
     """Each process and each embedded sub-process is its own graph."""
-    yield from root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess")
+    yield from root.iter(
+        f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction"
+    )
+
+
+def _started_by_event(node: etree._Element) -> bool:
+    """Event sub-processes and compensation handlers stand apart: no flow enters or leaves
+    them, their trigger (an event, a compensation) does."""
+    return node.get("triggeredByEvent") == "true" or node.get("isForCompensation") == "true"
 
 
 def _scope_warnings(scope: etree._Element) -> list[LintWarning]:
@@ -80,6 +89,8 @@ def _scope_warnings(scope: etree._Element) -> list[LintWarning]:
         kind = _local(node)
         if kind == "boundaryEvent":
             attached.setdefault(node.get("attachedToRef", ""), []).append(key)
+        if _started_by_event(node):
+            continue
         if not incoming[key] and kind not in NO_INCOMING_NEEDED:
             found.append(LintWarning(key, "nothing leads to this step"))
         if not outgoing[key] and kind != "endEvent":

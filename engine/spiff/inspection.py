@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -179,13 +180,27 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
     return found
 
 
+def _timer_element(task_spec):
+    """The element that draws the timer: an event-based gateway waits for its branches itself,
+    but the timer a person sees (and an administrator moves) is the branch's catch event."""
+    if not isinstance(task_spec, EventBasedGateway):
+        return task_spec
+    combined = getattr(task_spec.event_definition, "event_definitions", [])
+    branches = task_spec.outputs
+    # SpiffWorkflow moves each branch's definition into the gateway, in the order of outputs.
+    for index, definition in enumerate(combined):
+        if isinstance(definition, TimerEventDefinition) and index < len(branches):
+            return branches[index]
+    return task_spec
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     found = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         due = timer_due(task)
         if due is None:
             continue
-        spec = task.task_spec
+        spec = _timer_element(task.task_spec)
         found.append(
             WaitingTimer(
                 id=str(task.id),

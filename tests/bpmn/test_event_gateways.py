@@ -38,7 +38,12 @@ def test_the_timer_branch_is_projected_and_fires(engine, tmp_path, people, clock
     deploy(engine, tmp_path, answer_or_deadline())
     started = engine.start("awaiting_decision", actor=people["caseworker"])
     [timer] = engine.timers(actor="admin")
-    assert (timer.name, timer.due_at) == ("Decision or deadline", clock.now() + timedelta(days=10))
+    # Shown as the timer branch the diagram draws, not as the gateway that waits for it.
+    assert (timer.bpmn_id, timer.name, timer.due_at) == (
+        "deadline",
+        "Decision deadline",
+        clock.now() + timedelta(days=10),
+    )
     assert open_tasks(engine, people["caseworker"]) == []
     clock.advance(days=10, seconds=1)
     engine.fire_due_timers()

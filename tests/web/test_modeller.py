@@ -205,3 +205,90 @@ def test_compare_shows_added_and_changed_elements(signed_in, web_engine):
     added = re.search(r'<ul id="added">(.*?)</ul>', page, re.S).group(1)
     assert "refer_elsewhere" in added and "flow_other_setting" in added
     assert "presumed_gw" in re.search(r'<ul id="changed">(.*?)</ul>', page, re.S).group(1)
+
+
+def _new_file(client, name: str, role: str = "caseworker"):
+    token = csrf_from(client.get("/modeller/").text)
+    return client.post("/modeller/new", data={"csrf_token": token, "file_name": name, "role": role})
+
+
+def test_a_new_pathway_starts_as_a_draft_in_our_conventions(signed_in, web_engine):
+    client = signed_in("coordinator")
+    response = _new_file(client, "court_liaison.bpmn", role="legal_advisor")
+    assert response.headers["Location"].endswith("/modeller/files/court_liaison.bpmn")
+    page = client.get(response.headers["Location"]).text
+    assert "bpmn-modeler.production.min.js" in page and "Editing the saved draft" in page
+    source, is_draft = web_engine.working_source("court_liaison.bpmn", actor="coordinator")
+    assert is_draft and 'name="Legal advisor"' in source and 'processRef="court_liaison"' in source
+    checked = _json(client, "/modeller/files/court_liaison.bpmn/validate", {"source": source})
+    assert checked.json["problems"] == []
+
+    again = _new_file(client, "court_liaison.bpmn")
+    assert "already exists" in client.get(again.headers["Location"]).text
+    for bad in ("identification.bpmn", "../escape.bpmn", "9lives.bpmn", "notes.txt"):
+        refused = client.get(_new_file(client, bad).headers["Location"]).text
+        assert "Not created" in refused, bad
+    assert web_engine.working_source("identification.bpmn", actor="coordinator")[1] is False
+
+
+DECISION = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="Shelter"
+  namespace="x">
+  <decision id="shelter_kind" name="Shelter kind">
+    <decisionTable id="t">
+      <input id="i" label="Age"><inputExpression id="ie" typeRef="integer"><text>age</text>
+      </inputExpression></input>
+      <output id="o" label="Shelter" name="shelter" typeRef="string"/>
+      <rule id="r1"><inputEntry id="r1i"><text>&lt; 18</text></inputEntry>
+        <outputEntry id="r1o"><text>"child shelter"</text></outputEntry></rule>
+      <rule id="r2"><inputEntry id="r2i"><text>&gt;= 18</text></inputEntry>
+        <outputEntry id="r2o"><text>"adult shelter"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def test_decision_files_are_uploaded_edited_and_deployed_beside_the_diagrams(signed_in, web_engine):
+    client = signed_in("coordinator")
+    response = _upload(client, DECISION, "shelter.dmn")
+    assert response.headers["Location"].endswith("/modeller/files/shelter.dmn")
+    page = client.get(response.headers["Location"]).text
+    assert "dmn-modeler.production.min.js" in page and "decision_editor.js" in page
+    assert "bpmn-modeler" not in page and "Download .dmn" in page
+    # dmn-js needs style attributes: that page alone allows inline styles, never inline scripts.
+    policy = client.get("/modeller/files/shelter.dmn").headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'self';" in policy
+    diagram_policy = client.get(f"/modeller/files/{FILE}").headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in diagram_policy
+
+    broken = DECISION.replace("<text>&lt; 18</text>", "<text>&lt; 18 ]]</text>")
+    checked = _json(client, "/modeller/files/shelter.dmn/validate", {"source": broken}).json
+    assert [p["file"] for p in checked["problems"]] == ["shelter.dmn"], checked
+    deployed = _json(
+        client, "/modeller/files/shelter.dmn/deploy", {"source": DECISION, "note": "Shelters"}
+    )
+    assert deployed.status_code == 200, deployed.json
+    assert deployed.json["deployed"] == [
+        {
+            "process_key": "shelter_kind",
+            "kind": "dmn",
+            "version": 1,
+            "changed": True,
+            "file": "shelter.dmn",
+        }
+    ]
+    listing = client.get("/modeller/").text
+    assert 'href="/modeller/files/shelter.dmn"' in listing
+    editor = client.get("/modeller/files/court.bpmn")
+    assert editor.status_code == 404
+    # The diagram editor offers the deployed decision to business rule tasks.
+    identification = client.get(f"/modeller/files/{FILE}").text
+    assert "shelter_kind" in identification
+
+    blank = _new_file(client, "screening_rules.dmn")
+    source, _ = web_engine.working_source("screening_rules.dmn", actor="coordinator")
+    assert 'decision id="screening_rules"' in source
+    assert client.get(blank.headers["Location"]).status_code == 200
+    checked = _json(client, "/modeller/files/screening_rules.dmn/validate", {"source": source})
+    assert checked.json["problems"] == [], checked.json

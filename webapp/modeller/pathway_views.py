@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from engine.errors import EngineError, InvalidRequest
 from webapp.modeller.blueprint import json_field, modeller, refusal
 from webapp.request_input import int_arg
+from webapp.security.headers import allow_inline_styles
 from webapp.security.rules import COORDINATOR, allow
 from webapp.views_support import actor, engine
 
@@ -17,7 +27,9 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 @allow(COORDINATOR)
 def pathways():
     return render_template(
-        "modeller/pathways.html", files=engine().pathway_files(actor=actor().username)
+        "modeller/pathways.html",
+        files=engine().pathway_files(actor=actor().username),
+        roles=engine().roles(actor=actor().username),
     )
 
 
@@ -25,27 +37,29 @@ def pathways():
 @allow(COORDINATOR)
 def edit(file_name: str):
     source, is_draft = engine().working_source(file_name, actor=actor().username)
-    keys = sorted(
-        d["process_key"]
-        for d in engine().definitions(actor=actor().username)
-        if d["kind"] == "bpmn"
-    )
-    return render_template(
+    deployed = engine().definitions(actor=actor().username)
+    keys = sorted(d["process_key"] for d in deployed if d["kind"] == "bpmn")
+    decisions = sorted(d["process_key"] for d in deployed if d["kind"] == "dmn")
+    kind = "dmn" if file_name.endswith(".dmn") else "bpmn"
+    page = render_template(
         "modeller/editor.html",
         file_name=file_name,
         is_draft=is_draft,
         editor={
             "file": file_name,
+            "kind": kind,
             "source": source,
             "roles": engine().roles(actor=actor().username),
             "forms": engine().form_names(actor=actor().username),
             "processes": keys,
+            "decisions": decisions,
             "urls": {
                 action: url_for(f"modeller.{action}", file_name=file_name)
                 for action in ("validate", "save_draft", "simulate", "deploy")
             },
         },
     )
+    return allow_inline_styles(make_response(page)) if kind == "dmn" else page
 
 
 def _json_call(operation):
@@ -119,7 +133,7 @@ def upload():
     """A diagram drawn elsewhere becomes a draft; hostile or broken XML is refused here."""
     sent = request.files.get("diagram")
     if sent is None or not sent.filename:
-        abort(400, description="Choose a .bpmn file to upload.")
+        abort(400, description="Choose a .bpmn or .dmn file to upload.")
     data = sent.read(MAX_UPLOAD_BYTES + 1)
     name = (request.form.get("file_name") or sent.filename or "").strip()
     try:
@@ -131,6 +145,21 @@ def upload():
         flash(f"Not uploaded: {message}", "error")
         return redirect(url_for("modeller.pathways"))
     flash(f"{name} uploaded as a draft. Validate and deploy it from the editor.", "ok")
+    return redirect(url_for("modeller.edit", file_name=name))
+
+
+@modeller.route("/new", methods=["POST"])
+@allow(COORDINATOR)
+def new_file():
+    """A blank diagram (a pool, a lane, a start event) or decision table to draw from."""
+    name = (request.form.get("file_name") or "").strip()
+    try:
+        name = engine().new_pathway_file(
+            name, actor=actor().username, role=request.form.get("role") or "caseworker"
+        )
+    except EngineError as err:
+        flash(f"Not created: {err.message}", "error")
+        return redirect(url_for("modeller.pathways"))
     return redirect(url_for("modeller.edit", file_name=name))
 
 

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var block = document.getElementById("editor-data");
-  if (!block || !window.BpmnJS) { return; }
+  if (!block || !window.BpmnJS || !window.PathwaysEditor) { return; }
   var data = JSON.parse(block.textContent);
 
   var SPIFF = {
@@ -21,10 +21,22 @@
         properties: [{ name: "name", type: "String", isAttr: true },
                      { name: "value", type: "String", isAttr: true }] },
       { name: "InstructionsForEndUser", superClass: ["Element"],
-        properties: [{ name: "text", type: "String", isBody: true }] }
+        properties: [{ name: "text", type: "String", isBody: true }] },
+      { name: "CalledDecisionId", superClass: ["Element"],
+        properties: [{ name: "value", type: "String", isBody: true }] }
     ]
   };
   var FORM = "formJsonSchemaFilename";
+  /* What an event waits for or throws is a root element the event points at; the code is what
+     the engine matches (a message's name, an error's or escalation's code). */
+  var REFERENCES = {
+    "bpmn:MessageEventDefinition": { ref: "messageRef", type: "bpmn:Message", code: "name", label: "Message",
+      help: "The message's name: `pathways message NAME` or POST /api/v1/messages delivers it." },
+    "bpmn:ErrorEventDefinition": { ref: "errorRef", type: "bpmn:Error", code: "errorCode", label: "Error code",
+      help: "An error end event with this code is caught by a boundary or event sub-process start with the same code (empty catches every error)." },
+    "bpmn:EscalationEventDefinition": { ref: "escalationRef", type: "bpmn:Escalation", code: "escalationCode", label: "Escalation code",
+      help: "Thrown escalations are caught by a boundary or event sub-process start with the same code." }
+  };
   var TIMER_KINDS = [["timeDuration", "Duration (e.g. \"P30D\", in_working_days(5))"],
                      ["timeDate", "Date (e.g. add_months(returned_on, 3))"],
                      ["timeCycle", "Cycle (e.g. \"R4/P7D\")"]];
@@ -36,15 +48,9 @@
   var canvas = modeler.get("canvas");
   var registry = modeler.get("elementRegistry");
   var panel = document.getElementById("properties");
-  var results = document.getElementById("results");
   var selected = null;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
+  var el = window.PathwaysEditor.el;
 
   function humanRole(role) {
     var words = role.replace(/_/g, " ");
@@ -107,6 +113,48 @@
     } else if (text) {
       modeling.updateModdleProperties(element, ext, {
         values: (ext.values || []).concat([moddle.create("spiffworkflow:InstructionsForEndUser", { text: text })])
+      });
+    }
+  }
+
+  /* The root element (message, error, escalation) with this code, created when it is new. */
+  function rootElement(kind, code) {
+    var definitions = modeler.getDefinitions();
+    var found = (definitions.rootElements || []).filter(function (r) {
+      return r.$type === kind.type && r[kind.code] === code;
+    })[0];
+    if (found) { return found; }
+    var attrs = { id: kind.type.replace("bpmn:", "") + "_" + code.replace(/[^A-Za-z0-9_]/g, "_") };
+    attrs[kind.code] = code;
+    if (kind.code !== "name") { attrs.name = code; }
+    found = moddle.create(kind.type, attrs);
+    found.$parent = definitions;
+    definitions.get("rootElements").push(found);
+    return found;
+  }
+
+  function referenceFields(element, owner, kind) {
+    var current = owner[kind.ref] ? owner[kind.ref][kind.code] : "";
+    panel.appendChild(field(kind.label, textInput(current, function (value) {
+      var update = {};
+      update[kind.ref] = value.trim() ? rootElement(kind, value.trim()) : undefined;
+      if (owner === element.businessObject) { modeling.updateProperties(element, update); }
+      else { modeling.updateModdleProperties(element, owner, update); }
+    }), kind.help));
+  }
+
+  function decisionOf(bo) {
+    return extensionValues(bo, "spiffworkflow:CalledDecisionId")[0];
+  }
+
+  function setDecision(element, value) {
+    var ext = ensureExtensions(element);
+    var current = decisionOf(element.businessObject);
+    if (current) {
+      modeling.updateModdleProperties(element, current, { value: value });
+    } else if (value) {
+      modeling.updateModdleProperties(element, ext, {
+        values: (ext.values || []).concat([moddle.create("spiffworkflow:CalledDecisionId", { value: value })])
       });
     }
   }
@@ -203,6 +251,24 @@
       }, true), "Runs in the sandbox: no imports; read data and case, set_case_fact(...)."));
     }
 
+    if (element.type === "bpmn:ReceiveTask") {
+      referenceFields(element, bo, REFERENCES["bpmn:MessageEventDefinition"]);
+    }
+    (bo.eventDefinitions || []).forEach(function (definition) {
+      var kind = REFERENCES[definition.$type];
+      if (kind) { referenceFields(element, definition, kind); }
+    });
+
+    if (element.type === "bpmn:BusinessRuleTask") {
+      var decision = decisionOf(bo);
+      var chosen = decision ? decision.value : "";
+      var options = data.decisions.map(function (d) { return [d, d]; });
+      if (chosen && data.decisions.indexOf(chosen) < 0) { options.push([chosen, chosen + " (not deployed)"]); }
+      panel.appendChild(field("Decision", choice([["", "(choose a decision table)"]].concat(options), chosen,
+        function (value) { setDecision(element, value); }),
+        "A deployed DMN decision: its outputs become the task's data. Edit tables from the pathway list."));
+    }
+
     if (element.type === "bpmn:CallActivity") {
       panel.appendChild(field("Calls pathway", choice(
         [["", "(choose)"]].concat(data.processes.map(function (p) { return [p, p]; })),
@@ -248,159 +314,37 @@
     render();
   });
 
-  /* -- server calls ------------------------------------------------------------------------- */
-
-  function csrf() {
-    var input = document.querySelector("input[name=csrf_token]");
-    return input ? input.value : "";
-  }
-
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (json) { return { ok: response.ok, body: json }; });
-    });
-  }
-
-  function xml() { return modeler.saveXML({ format: true }).then(function (r) { return r.xml; }); }
+  /* -- the buttons (editor_actions.js) ---------------------------------------------------- */
 
   var marked = [];
-  function clearMarks() {
-    marked.forEach(function (m) { canvas.removeMarker(m[0], m[1]); });
-    marked = [];
-    modeler.get("overlays").remove({ type: "pp-problem" });
-  }
-
-  function markProblem(item) {
-    var id = item.element_id;
-    if (!id || !registry.get(id)) { return; }
-    var marker = item.level === "error" ? "pp-error" : "pp-warning";
-    canvas.addMarker(id, marker);
-    marked.push([id, marker]);
-    modeler.get("overlays").add(id, "pp-problem", {
-      position: { top: -12, right: 12 },
-      html: el("span", { "class": "pp-badge " + marker, title: item.message }, item.level === "error" ? "!" : "?")
-    });
-  }
-
-  function show(title, items, className) {
-    results.textContent = "";
-    results.appendChild(el("h2", {}, title));
-    if (!items.length) { return; }
-    var list = el("ul", { "class": className || "checks" });
-    items.forEach(function (item) {
-      var line = el("li", { "class": item.level || "" });
-      if (item.element_id) {
-        var link = el("button", { type: "button", "class": "link" }, item.element_id);
-        link.addEventListener("click", function () {
-          var target = registry.get(item.element_id);
-          if (target) { modeler.get("selection").select(target); canvas.scrollToElement(target); }
-        });
-        line.appendChild(link);
-        line.appendChild(document.createTextNode(": "));
-      }
-      line.appendChild(document.createTextNode(item.message));
-      list.appendChild(line);
-    });
-    results.appendChild(list);
-  }
-
-  function showCheck(body) {
-    clearMarks();
-    var items = (body.problems || []).concat(body.warnings || []);
-    items.forEach(markProblem);
-    show(items.length ? (body.problems && body.problems.length ? "Problems: fix these before deploying" : "Warnings") : "No problems found", items);
-    results.setAttribute("data-state", body.problems && body.problems.length ? "problems" : "ok");
-  }
-
-  function showScenarios(list, heading) {
-    show(heading, list.map(function (s) {
-      return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
-    }));
-  }
-
-  function busy(button, work) {
-    button.disabled = true;
-    results.setAttribute("data-state", "working");
-    work().catch(function (error) { show("Something went wrong: " + error.message, []); })
-      .then(function () { button.disabled = false; });
-  }
-
-  document.getElementById("validate").addEventListener("click", function (event) {
-    busy(event.target, function () {
-      return xml().then(function (source) { return post(data.urls.validate, { source: source }); })
-        .then(function (r) { showCheck(r.body); });
-    });
-  });
-
-  document.getElementById("save-draft").addEventListener("click", function (event) {
-    busy(event.target, function () {
-      return xml().then(function (source) { return post(data.urls.save_draft, { source: source }); })
-        .then(function (r) {
-          show(r.ok ? r.body.message : "Not saved: " + r.body.message, []);
-          results.setAttribute("data-state", r.ok ? "saved" : "problems");
-          if (r.ok) { document.getElementById("source-state").textContent = "Editing the saved draft (not live)"; }
-        });
-    });
-  });
-
-  document.getElementById("simulate").addEventListener("click", function (event) {
-    busy(event.target, function () {
-      return xml().then(function (source) { return post(data.urls.simulate, { source: source }); })
-        .then(function (r) {
-          if (!r.ok) { showCheck(r.body); return; }
-          showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
-          results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
-        });
-    });
-  });
-
-  document.getElementById("deploy").addEventListener("click", function (event) {
-    var note = document.getElementById("change-note");
-    if (!note.value.trim()) { note.focus(); show("Write a change note: what changed and why.", []); return; }
-    busy(event.target, function () {
-      return xml().then(function (source) { return post(data.urls.deploy, { source: source, note: note.value }); })
-        .then(function (r) {
-          if (r.ok) {
-            clearMarks();
-            show(r.body.unchanged ? "Nothing changed: no new version." : "Deployed: " + r.body.deployed.map(function (d) {
-              return d.process_key + " version " + d.version;
-            }).join(", "), []);
-            results.setAttribute("data-state", "deployed");
-            document.getElementById("source-state").textContent = "Editing the deployed version";
-          } else if (r.body.scenarios) {
-            showScenarios(r.body.scenarios, "Not deployed: scenarios fail on this draft");
-            results.setAttribute("data-state", "problems");
-          } else if (r.body.problems) {
-            showCheck(r.body);
-          } else {
-            show("Not deployed: " + r.body.message, []);
-            results.setAttribute("data-state", "problems");
-          }
-        });
-    });
-  });
-
-  document.getElementById("download").addEventListener("click", function (event) {
-    var link = event.currentTarget;
-    if (link.getAttribute("data-ready")) { return; }
-    event.preventDefault();
-    xml().then(function (source) {
-      link.href = URL.createObjectURL(new Blob([source], { type: "application/xml" }));
-      link.setAttribute("data-ready", "1");
-      link.click();
-      link.removeAttribute("data-ready");
-    });
+  var actions = window.PathwaysEditor.wire(data, {
+    xml: function () { return modeler.saveXML({ format: true }).then(function (r) { return r.xml; }); },
+    clearMarks: function () {
+      marked.forEach(function (m) { canvas.removeMarker(m[0], m[1]); });
+      marked = [];
+      modeler.get("overlays").remove({ type: "pp-problem" });
+    },
+    mark: function (item) {
+      var id = item.element_id;
+      if (!id || !registry.get(id)) { return; }
+      var marker = item.level === "error" ? "pp-error" : "pp-warning";
+      canvas.addMarker(id, marker);
+      marked.push([id, marker]);
+      modeler.get("overlays").add(id, "pp-problem", {
+        position: { top: -12, right: 12 },
+        html: el("span", { "class": "pp-badge " + marker, title: item.message }, item.level === "error" ? "!" : "?")
+      });
+    },
+    select: function (id) {
+      var target = registry.get(id);
+      if (target) { modeler.get("selection").select(target); canvas.scrollToElement(target); }
+    }
   });
 
   modeler.importXML(data.source).then(function () {
     canvas.zoom("fit-viewport");
     document.getElementById("canvas").setAttribute("data-ready", "1");
   }).catch(function (error) {
-    show("The diagram could not be opened: " + error.message, []);
+    actions.show("The diagram could not be opened: " + error.message, []);
   });
 })();

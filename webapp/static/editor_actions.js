@@ -1,0 +1,146 @@
+/* The editor's buttons (Validate, Save draft, Run scenarios, Deploy, Download) shared by the
+   diagram modeller and the decision-table editor: the server calls and the results list are the
+   same for both, only reading the XML and pointing at an element differ, so each editor hands
+   those over. Loaded before modeller.js / decision_editor.js. */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function csrf() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, body: json }; });
+    });
+  }
+
+  /* editor: { xml() -> Promise of the source, mark(item), clearMarks(), select(elementId) } */
+  function wire(data, editor) {
+    var results = document.getElementById("results");
+
+    function show(title, items, className) {
+      results.textContent = "";
+      results.appendChild(el("h2", {}, title));
+      if (!items.length) { return; }
+      var list = el("ul", { "class": className || "checks" });
+      items.forEach(function (item) {
+        var line = el("li", { "class": item.level || "" });
+        if (item.element_id) {
+          var link = el("button", { type: "button", "class": "link" }, item.element_id);
+          link.addEventListener("click", function () { editor.select(item.element_id); });
+          line.appendChild(link);
+          line.appendChild(document.createTextNode(": "));
+        }
+        line.appendChild(document.createTextNode(item.message));
+        list.appendChild(line);
+      });
+      results.appendChild(list);
+    }
+
+    function showCheck(body) {
+      editor.clearMarks();
+      var items = (body.problems || []).concat(body.warnings || []);
+      items.forEach(editor.mark);
+      show(items.length ? (body.problems && body.problems.length ? "Problems: fix these before deploying" : "Warnings") : "No problems found", items);
+      results.setAttribute("data-state", body.problems && body.problems.length ? "problems" : "ok");
+    }
+
+    function showScenarios(list, heading) {
+      show(heading, list.map(function (s) {
+        return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
+      }));
+    }
+
+    function busy(button, work) {
+      button.disabled = true;
+      results.setAttribute("data-state", "working");
+      work().catch(function (error) { show("Something went wrong: " + error.message, []); })
+        .then(function () { button.disabled = false; });
+    }
+
+    function send(url, extra) {
+      return editor.xml().then(function (source) { return post(url, Object.assign({ source: source }, extra || {})); });
+    }
+
+    document.getElementById("validate").addEventListener("click", function (event) {
+      busy(event.target, function () {
+        return send(data.urls.validate).then(function (r) { showCheck(r.body); });
+      });
+    });
+
+    document.getElementById("save-draft").addEventListener("click", function (event) {
+      busy(event.target, function () {
+        return send(data.urls.save_draft).then(function (r) {
+          show(r.ok ? r.body.message : "Not saved: " + r.body.message, []);
+          results.setAttribute("data-state", r.ok ? "saved" : "problems");
+          if (r.ok) { document.getElementById("source-state").textContent = "Editing the saved draft (not live)"; }
+        });
+      });
+    });
+
+    document.getElementById("simulate").addEventListener("click", function (event) {
+      busy(event.target, function () {
+        return send(data.urls.simulate).then(function (r) {
+          if (!r.ok) { showCheck(r.body); return; }
+          showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
+          results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
+        });
+      });
+    });
+
+    document.getElementById("deploy").addEventListener("click", function (event) {
+      var note = document.getElementById("change-note");
+      if (!note.value.trim()) { note.focus(); show("Write a change note: what changed and why.", []); return; }
+      busy(event.target, function () {
+        return send(data.urls.deploy, { note: note.value }).then(function (r) {
+          if (r.ok) {
+            editor.clearMarks();
+            show(r.body.unchanged ? "Nothing changed: no new version." : "Deployed: " + r.body.deployed.map(function (d) {
+              return d.process_key + " version " + d.version;
+            }).join(", "), []);
+            results.setAttribute("data-state", "deployed");
+            document.getElementById("source-state").textContent = "Editing the deployed version";
+          } else if (r.body.scenarios) {
+            showScenarios(r.body.scenarios, "Not deployed: scenarios fail on this draft");
+            results.setAttribute("data-state", "problems");
+          } else if (r.body.problems) {
+            showCheck(r.body);
+          } else {
+            show("Not deployed: " + r.body.message, []);
+            results.setAttribute("data-state", "problems");
+          }
+        });
+      });
+    });
+
+    document.getElementById("download").addEventListener("click", function (event) {
+      var link = event.currentTarget;
+      if (link.getAttribute("data-ready")) { return; }
+      event.preventDefault();
+      editor.xml().then(function (source) {
+        link.href = URL.createObjectURL(new Blob([source], { type: "application/xml" }));
+        link.setAttribute("data-ready", "1");
+        link.click();
+        link.removeAttribute("data-ready");
+      });
+    });
+
+    return { show: show };
+  }
+
+  window.PathwaysEditor = { el: el, wire: wire };
+})();
