@@ -25,6 +25,7 @@ SUMMARY_FACTS: dict[str, str] = {
     "language": "Language understood",
     "interpreter_needed": "Needs an interpreter",
     "presumed_victim": "Presumed victim",
+    "presumption_reasoning": "Presumption rule",
     "rg_positive": "Reasonable grounds",
     "reflection_ends_at": "Reflection period ends",
     "reflection_over": "Reflection period over",
@@ -32,6 +33,7 @@ SUMMARY_FACTS: dict[str, str] = {
     "asylum_pending": "Asylum claim pending",
     "non_refoulement": "Non-refoulement",
     "bid_approved": "Best-interests determination approved",
+    "family_complicity": "Family members involved in the trafficking",
     "returned_on": "Returned on",
 }
 

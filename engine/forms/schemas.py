@@ -6,7 +6,9 @@ only ever write the task-data keys its form names, never arbitrary ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -33,6 +35,14 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 # Pathway code reads the case's facts as ``case`` and the task's data as ``data``.
 RESERVED_FIELDS = frozenset({"case", "data"})
 _BRANCHES = ("if", "then", "else")
+# A field marked ``"x-past": true`` records something that happened (a date of contact, of a
+# decision): it cannot lie after today. "Today" is the latest calendar day anywhere on Earth
+# (UTC+14), so a caseworker east of UTC is never refused today's date.
+PAST = "x-past"
+_LATEST_OFFSET = timedelta(hours=14)
+# A reason, justification or explanation is asked for because a decision needs one: the form
+# must require it (always, or under the condition that asks for it), so blank is never enough.
+_REASON_FIELD = re.compile(r"(^|_)(reasons?|justifications?|explanations?)$")
 
 
 def schema_problems(schema: Any) -> list[str]:
@@ -55,7 +65,26 @@ def schema_problems(schema: Any) -> list[str]:
                 f"field name {name!r} must be a plain identifier not starting with '_' "
                 "(it becomes a variable in gateway conditions)"
             )
+    required = {n for sub in _subschemas(schema) for n in sub.get("required") or []}
+    for name in sorted(declared_fields(schema)):
+        if _REASON_FIELD.search(name) and name not in required:
+            problems.append(
+                f"field {name!r} is a reason: require it (in 'required', or under the "
+                "condition that asks for it) so that a blank one is refused"
+            )
+    for name, field in sorted(_fields(schema), key=lambda pair: pair[0]):
+        if PAST in field and (
+            field[PAST] is not True or field.get("format") not in ("date", "date-time")
+        ):
+            problems.append(f'field {name!r}: "{PAST}": true belongs on a date field only')
     return problems
+
+
+def _fields(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for sub in _subschemas(schema):
+        for name, field in (sub.get("properties") or {}).items():
+            if isinstance(field, dict):
+                yield name, field
 
 
 def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -141,8 +170,44 @@ def _field_errors(error: ValidationError) -> Iterator[FieldError]:
     yield FieldError(_dotted(error.absolute_path), _message(error))
 
 
-def answer_errors(schema: dict[str, Any], answers: Any) -> list[FieldError]:
-    """Everything wrong with a submission, one entry per field, in a stable order."""
+def without_blank_text(answers: Any) -> Any:
+    """Blank text is no answer: text that is empty or only spaces is dropped before
+    validation, so a required reason (or one required under a condition) written as "   " is
+    refused like a missing one, and an optional one is simply not recorded."""
+    if isinstance(answers, dict):
+        return {
+            key: without_blank_text(value)
+            for key, value in answers.items()
+            if not (isinstance(value, str) and not value.strip())
+        }
+    if isinstance(answers, list):
+        return [without_blank_text(item) for item in answers]
+    return answers
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None  # the format check says so
+
+
+def _future_dates(schema: dict[str, Any], answers: dict[str, Any], now: datetime):
+    latest = (now + _LATEST_OFFSET).date()
+    for name, field in _fields(schema):
+        value = answers.get(name)
+        if field.get(PAST) is True and isinstance(value, str):
+            day = _day(value)
+            if day is not None and day > latest:
+                yield FieldError(name, "This date is in the future: it must be today or earlier.")
+
+
+def answer_errors(
+    schema: dict[str, Any], answers: Any, *, now: datetime | None = None
+) -> list[FieldError]:
+    """Everything wrong with a submission, one entry per field, in a stable order.
+
+    ``now`` is the engine's clock, for dates that must lie in the past."""
     if not isinstance(answers, dict):
         return [FieldError("", "The answers must be a JSON object of field names to values.")]
     errors: list[FieldError] = []
@@ -155,5 +220,7 @@ def answer_errors(schema: dict[str, Any], answers: Any) -> list[FieldError]:
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for error in validator.iter_errors(answers):
         errors.extend(_field_errors(error))
+    if now is not None:
+        errors.extend(_future_dates(schema, answers, now))
     unique = list(dict.fromkeys(errors))
     return sorted(unique, key=lambda e: e.path)

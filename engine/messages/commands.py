@@ -25,7 +25,7 @@ from engine.cases.access import access_case_by_ref
 from engine.definitions import repository
 from engine.definitions.models import ProcessDefinition
 from engine.errors import FormValidationFailed, InvalidRequest, NotFound, PermissionDenied
-from engine.forms.schemas import answer_errors
+from engine.forms.schemas import answer_errors, without_blank_text
 from engine.instances import commands as instance_commands
 from engine.instances import store
 from engine.instances.case_refs import CASE_REF
@@ -61,7 +61,7 @@ def _checked(name: Any, keys: Any, data: Any) -> tuple[str, dict[str, str], dict
         raise InvalidRequest('keys are names and values: {"case_number": "AS-2026-17"}')
     if data is not None and not isinstance(data, dict):
         raise InvalidRequest("message data must be a JSON object")
-    data = data or {}
+    data = without_blank_text(data or {})
     if len(json.dumps(data)) > MAX_DATA_BYTES:
         raise InvalidRequest(f"message data may hold at most {MAX_DATA_BYTES // 1024} KB")
     bad = [k for k in data if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
@@ -106,7 +106,7 @@ def _validate(
             schema = services.specs.form_schema(
                 session, loaded.pinned, catch.process_key, catch.form
             )
-            errors = answer_errors(schema, data)
+            errors = answer_errors(schema, data, now=services.clock.now())
             if errors:
                 raise FormValidationFailed(errors)
 

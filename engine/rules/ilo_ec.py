@@ -193,8 +193,37 @@ def assess(indicator_ids: list[str], *, is_child: bool) -> dict[str, Any]:
     exploited = positive[Dimension.EXPLOITATION]
     means = any(positive[d] for d in MEANS_AT_DESTINATION)
     presumed = recruited and exploited and (True if is_child else means)
+    elements = {"recruitment": recruited, "exploitation": exploited}
+    if not is_child:
+        elements["means"] = means
+    missing = [name for name, found in elements.items() if not found]
     return {
         "presumed": presumed,
         "rule": CHILD_RULE if is_child else ADULT_RULE,
         "dimensions": {d.value: {**counts[d], "positive": positive[d]} for d in Dimension},
+        "missing": missing,
+        "explanation": explain(elements, is_child=is_child),
     }
+
+
+_ELEMENT_WORDS = {
+    "recruitment": "recruitment (deceptive, coercive or abusing vulnerability)",
+    "exploitation": "exploitation",
+    "means": "coercion or abuse of vulnerability at destination",
+}
+THRESHOLD = "2 strong, or 1 strong and 1 more, or 3 medium, or 2 medium and 1 weak indicators"
+
+
+def explain(elements: dict[str, bool], *, is_child: bool) -> str:
+    """The rule's reasoning in the words a first responder reads on the task and case page:
+    which rule applied and which element was missing, so "not presumed" can be checked."""
+    rule = "Child rule (no means needed)" if is_child else "Adult rule"
+    found = [_ELEMENT_WORDS[name] for name, ok in elements.items() if ok]
+    missing = [_ELEMENT_WORDS[name] for name, ok in elements.items() if not ok]
+    if not missing:
+        return f"{rule}: presumed a victim: {', '.join(found)} all found."
+    return (
+        f"{rule}: not presumed: missing {' and '.join(missing)}"
+        + (f"; found {', '.join(found)}" if found else "")
+        + f". An element is found when one of its dimensions has {THRESHOLD}."
+    )

@@ -22,7 +22,7 @@ from engine.errors import (
     NotFound,
     PermissionDenied,
 )
-from engine.forms.schemas import answer_errors
+from engine.forms.schemas import answer_errors, without_blank_text
 from engine.instances import store
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
@@ -207,8 +207,9 @@ def complete(
     if task is None or task.state != TaskState.READY:
         raise not_open(row)
     if row.form:
+        answers = without_blank_text(answers)
         schema = services.specs.form_schema(session, loaded.pinned, row.process_key, row.form)
-        errors = answer_errors(schema, answers)
+        errors = answer_errors(schema, answers, now=services.clock.now())
         if errors:
             raise FormValidationFailed(errors)
     elif answers:  # without a form nothing says what an answer may hold: it takes none

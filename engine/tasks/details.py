@@ -19,12 +19,16 @@ from engine.users.actors import Actor
 INSTRUCTIONS = "instructionsForEndUser"
 # The case context a task page shows: enough to act safely, nothing more.
 TASK_CONTEXT_FACTS = {
+    "presumption_reasoning": "Presumption rule",
     "is_child": "Child",
     "language": "Language understood",
     "interpreter_needed": "Needs an interpreter",
     "reflection_ends_at": "Reflection period ends",
     "asylum_pending": "Asylum claim pending",
     "non_refoulement": "Non-refoulement",
+    # Shown on the best-interests determination and the return risk assessment above all.
+    "family_complicity": "Family members involved in the trafficking (family tracing)",
+    "bid_family_complicity": "Family members involved in the trafficking (best-interests panel)",
 }
 
 

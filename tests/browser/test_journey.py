@@ -23,7 +23,7 @@ def test_screening_to_the_next_role(browser, live_server, screenshots, web_engin
     page.check("input[name=age_known][value=known]")
     assert page.locator("#f-age").is_visible()
 
-    page.fill("#f-contact_date", "2026-03-02")
+    page.fill("#f-contact_date", "2026-01-05")
     page.check("input[name=contact_setting][value=police]")
     page.fill("#f-alias", "Lan")
     page.fill("#f-age", "30")

@@ -8,7 +8,7 @@ PASSWORD = "correct horse battery staple"
 
 # A screening that presumes an adult victim (recruitment, exploitation and means all present).
 ADULT_SCREENING = {
-    "contact_date": "2026-03-02",
+    "contact_date": "2026-01-05",
     "contact_setting": "police",
     "sex": "female",
     "age_known": "known",

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from engine.forms.schemas import answer_errors, declared_fields, schema_problems
+from datetime import UTC, datetime
+
+from engine.errors import FieldError
+from engine.forms.schemas import (
+    answer_errors,
+    declared_fields,
+    schema_problems,
+    without_blank_text,
+)
 
 FORM = {
     "type": "object",
@@ -77,3 +85,59 @@ def test_schema_problems():
     assert any(
         "'_secret'" in p for p in schema_problems({"type": "object", "properties": {"_secret": {}}})
     )
+
+
+REASONED = {
+    "type": "object",
+    "properties": {
+        "overridden": {"type": "boolean"},
+        "override_reason": {"type": "string"},
+        "met_on": {"type": "string", "format": "date", "x-past": True},
+        "next_visit": {"type": "string", "format": "date"},
+        "notes": {"type": "string"},
+    },
+    "required": ["overridden"],
+    "if": {"properties": {"overridden": {"const": True}}, "required": ["overridden"]},
+    "then": {"required": ["override_reason"]},
+}
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_blank_text_is_no_answer_required_or_not():
+    for blank in ("", "   ", "\n\t "):
+        answers = without_blank_text({"overridden": True, "override_reason": blank, "notes": " "})
+        assert answers == {"overridden": True}
+        assert answer_errors(REASONED, answers) == [
+            FieldError("override_reason", "This answer is required.")
+        ]
+    kept = {"overridden": True, "override_reason": " Serious risk ", "rows": [{"a": " "}]}
+    assert without_blank_text(kept) == {**kept, "rows": [{}]}
+
+
+def test_a_past_date_may_be_today_anywhere_but_not_later():
+    def errors(day: str, now: datetime = NOW):
+        return answer_errors(REASONED, {"overridden": False, "met_on": day}, now=now)
+
+    future = [FieldError("met_on", "This date is in the future: it must be today or earlier.")]
+    assert errors("2026-03-02") == [] and errors("1999-12-31") == []
+    assert errors("2026-03-03") == future  # 23:00 on the 2nd in Kiribati (UTC+14)
+    assert errors("2026-03-03", NOW.replace(hour=11)) == []  # 01:00 on the 3rd there
+    assert errors("2026-03-04", NOW.replace(hour=11)) == future
+    future_ok = {"overridden": False, "next_visit": "2030-01-01"}
+    assert answer_errors(REASONED, future_ok, now=NOW) == []
+
+
+def test_forms_must_require_their_reasons_and_mark_only_dates_as_past():
+    assert schema_problems(REASONED) == []
+    optional = {**REASONED, "then": {}}
+    assert schema_problems(optional) == [
+        "field 'override_reason' is a reason: require it (in 'required', or under the "
+        "condition that asks for it) so that a blank one is refused"
+    ]
+    misplaced = {
+        "type": "object",
+        "properties": {"count": {"type": "integer", "x-past": True}},
+    }
+    assert schema_problems(misplaced) == [
+        "field 'count': \"x-past\": true belongs on a date field only"
+    ]

@@ -72,3 +72,21 @@ def test_duplicates_count_once_and_unknown_ids_are_refused():
 def test_the_catalogue_covers_every_dimension_with_unique_ids():
     assert len(BY_ID) == len(CATALOGUE)
     assert {i.dimension for i in CATALOGUE} == set(Dimension)
+
+
+def test_the_reasoning_names_the_rule_and_the_missing_element():
+    adult = assess(STORY_2, is_child=False)
+    assert adult["missing"] == ["means"]
+    assert adult["explanation"].startswith(
+        "Adult rule: not presumed: missing coercion or abuse of vulnerability at destination; "
+        "found recruitment (deceptive, coercive or abusing vulnerability), exploitation."
+    )
+    child = assess(STORY_2, is_child=True)
+    assert child["missing"] == []
+    assert child["explanation"].startswith("Child rule (no means needed): presumed a victim")
+    nothing = assess([], is_child=True)
+    assert nothing["missing"] == ["recruitment", "exploitation"]
+    assert (
+        "missing recruitment (deceptive, coercive or abusing vulnerability) and exploitation."
+        in (nothing["explanation"])
+    )

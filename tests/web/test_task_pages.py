@@ -289,3 +289,20 @@ def test_the_parser_reads_only_declared_fields_with_their_types():
         "address": {"town": "X"},
         "household": [{"relation": "aunt"}, {"relation": "son"}],
     }
+
+
+def test_not_presumed_shows_the_rules_reasoning_on_the_task_and_the_case(signed_in, web_engine):
+    from tests.support.web import ADULT_SCREENING  # noqa: PLC0415
+
+    started = web_engine.start("identification", actor="first_responder")
+    screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
+    without_means = {
+        k: v for k, v in ADULT_SCREENING.items() if k != "indicators_coercion_at_destination"
+    }
+    web_engine.complete_task(screening.id, actor="first_responder", answers=without_means)
+    [record] = web_engine.tasks_for("first_responder", case_ref=started.case_ref)
+    assert record.bpmn_id == "record_not_presumed"
+    client = signed_in("first_responder")
+    why = "not presumed: missing coercion or abuse of vulnerability at destination"
+    assert why in client.get(f"/tasks/{record.id}").text
+    assert why in client.get(f"/cases/{started.case_ref}").text
