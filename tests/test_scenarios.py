@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import PROJECT_ROOT
+from engine.errors import InvalidRequest
 from engine.scenarios.model import load
 from engine.scenarios.runner import run_scenario
 
@@ -57,3 +58,26 @@ def test_a_refusal_that_does_not_come_fails_the_scenario(engine, clock, tmp_path
     outcome = run_scenario(engine, clock, load(story))
     assert not outcome.passed
     assert "expected a refusal" in outcome.detail
+
+
+def test_a_story_can_date_answers_from_the_day_it_runs(tmp_path):
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from engine.scenarios.model import RelativeDay, resolve_days  # noqa: PLC0415
+
+    path = tmp_path / "story.yaml"
+    path.write_text(
+        "name: demo\nsteps:\n  - complete: first_contact_screening\n"
+        "    answers: {contact_date: !days_from_today -4, rows: [{at: !days_from_today 2}]}\n",
+        encoding="utf-8",
+    )
+    [step] = load(path).steps
+    assert step.options["answers"]["contact_date"] == RelativeDay(-4)
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert resolve_days(step.options["answers"], now) == {
+        "contact_date": "2026-02-26",
+        "rows": [{"at": "2026-03-04"}],
+    }
+    path.write_text("name: x\nsteps:\n  - wait: !days_from_today soon\n", encoding="utf-8")
+    with pytest.raises(InvalidRequest, match="whole number of days"):
+        load(path)

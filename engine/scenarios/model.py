@@ -49,9 +49,51 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(**{f"{unit}s": amount})
 
 
+@dataclass(frozen=True)
+class RelativeDay:
+    """``!days_from_today -4``: a date counted from the engine's clock when the step runs, so
+    that stories seeded on any day (the demo cases) record a contact that already happened."""
+
+    days: int
+
+    def on(self, now: datetime) -> str:
+        return (now.date() + timedelta(days=self.days)).isoformat()
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """Safe YAML plus the one tag scenarios need."""
+
+
+def _relative_day(loader: yaml.SafeLoader, node: yaml.Node) -> RelativeDay:
+    value = loader.construct_scalar(node)
+    try:
+        return RelativeDay(int(value))
+    except ValueError as err:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"!days_from_today takes a whole number of days, not {value!r}",
+            node.start_mark,
+        ) from err
+
+
+_ScenarioLoader.add_constructor("!days_from_today", _relative_day)
+
+
+def resolve_days(value: Any, now: datetime) -> Any:
+    """Answers with every ``!days_from_today`` turned into its date."""
+    if isinstance(value, RelativeDay):
+        return value.on(now)
+    if isinstance(value, dict):
+        return {k: resolve_days(v, now) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_days(v, now) for v in value]
+    return value
+
+
 def load(path: Path) -> Scenario:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506
     except yaml.YAMLError as err:
         raise InvalidRequest(f"{path.name}: not valid YAML: {err}") from err
     return from_dict(document, path)

@@ -23,7 +23,7 @@ from engine.errors import EngineError
 from engine.instances.facts import load_facts
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.runtime import Engine
-from engine.scenarios.model import Scenario, Step, parse_duration
+from engine.scenarios.model import Scenario, Step, parse_duration, resolve_days
 
 DEFAULT_PERSON = "admin"
 
@@ -128,11 +128,14 @@ class Run:
     def _open(self, case_ref: str):
         return self.engine.tasks_for(DEFAULT_PERSON, case_ref=case_ref)
 
+    def _answers(self, step: Step) -> dict[str, Any]:
+        return resolve_days(step.options.get("answers", {}), self.engine.clock.now())
+
     def _complete(self, step: Step) -> None:
         self.engine.complete_task(
             self._task_id(step),
             actor=step.options.get("as", DEFAULT_PERSON),
-            answers=step.options.get("answers", {}),
+            answers=self._answers(step),
         )
 
     def _claim(self, step: Step) -> None:
@@ -145,7 +148,7 @@ class Run:
             self.engine.complete_task(
                 task_id,
                 actor=step.options.get("as", DEFAULT_PERSON),
-                answers=step.options.get("answers", {}),
+                answers=self._answers(step),
             )
         except EngineError as err:
             because = step.options.get("because", "")
