@@ -23,6 +23,7 @@ class RefusalNote:
     actor: str
     action: str
     detail: dict[str, Any] = field(default_factory=dict)
+    case_ref: str | None = None
 
 
 class EngineError(Exception):

@@ -190,6 +190,7 @@ class Export:
     cases_in_period: int
     excluded_without_consent: int
     suppression: Suppression
+    min_cell_size: int = 0
 
     def csv_text(self) -> str:
         out = io.StringIO()
@@ -206,7 +207,24 @@ class Export:
             "dropped_small_cells": self.suppression.dropped_rows,
             "suppressed_cells": self.suppression.suppressed_cells,
             "blanked_columns": self.suppression.blanked_columns,
+            "min_cell_size": self.min_cell_size,
         }
+
+    def explanation(self) -> str:
+        """Why the file holds the rows it holds, in words (the page and the CLI say it)."""
+        s = self.summary()
+        why = (
+            f"{s['rows']} rows from {s['cases_in_period']} cases registered in the period: "
+            f"{s['excluded_without_consent']} left out without consent to reporting, "
+            f"{s['dropped_small_cells']} left out because fewer than {s['min_cell_size']} cases "
+            f"shared their characteristics (the minimum cell size protects people from being "
+            f"recognised), {s['suppressed_cells']} values suppressed"
+        )
+        if s["blanked_columns"]:
+            why += f" (rare columns blanked: {', '.join(s['blanked_columns'])})"
+        if not s["rows"] and s["cases_in_period"]:
+            why += ". Choose a longer period to export more cases together"
+        return why + "."
 
 
 def build(histories: Iterable[CaseHistory], mapping: Mapping) -> Export:
@@ -219,4 +237,4 @@ def build(histories: Iterable[CaseHistory], mapping: Mapping) -> Export:
     kept, report = suppress(rows, mapping)
     # Sorted by value, so the order of rows cannot be matched with the order of registration.
     kept.sort(key=lambda row: tuple(row.values()))
-    return Export(mapping.header, kept, total, excluded, report)
+    return Export(mapping.header, kept, total, excluded, report, mapping.min_cell_size)

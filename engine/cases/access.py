@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.audit.actions import AuditAction
 from engine.cases.models import CaseMember
 from engine.errors import NotFound, RefusalNote
+from engine.instances.case_refs import CASE_REF, normalise_ref
 from engine.instances.models import ProtectionCase
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
@@ -47,7 +48,9 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
 
 def case_by_ref(session: Session, ref: str) -> ProtectionCase | None:
     """Unchecked lookup, for administrators' own operations (team membership)."""
-    return session.scalars(select(ProtectionCase).where(ProtectionCase.ref == ref)).first()
+    return session.scalars(
+        select(ProtectionCase).where(ProtectionCase.ref == normalise_ref(ref))
+    ).first()
 
 
 def may_open(session: Session, actor: Actor, case: ProtectionCase) -> bool:
@@ -63,6 +66,7 @@ def access_case_by_ref(
     The refusal carries a ``case:access:refused`` audit event naming what was
     asked for (``view``), which the engine records after the rollback.
     """
+    ref = normalise_ref(ref)
     case = (
         session.scalars(
             select(ProtectionCase).where(ProtectionCase.ref == ref, visible_cases(actor))
@@ -75,6 +79,8 @@ def access_case_by_ref(
             actor.username,
             AuditAction.CASE_ACCESS_REFUSED,
             {"ref": str(ref)[:MAX_REF_IN_AUDIT], "view": view},
+            # In its column too, so a search of the case's audit trail shows who tried.
+            case_ref=ref if isinstance(ref, str) and CASE_REF.match(ref) else None,
         )
         raise NotFound(f"no case {str(ref)[:MAX_REF_IN_AUDIT]}", audit=refused)
     return case

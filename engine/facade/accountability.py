@@ -91,8 +91,7 @@ class AccountabilityFacade(EngineCore):
                 AuditAction.STATISTICS_EXPORTED,
                 start=start.isoformat(),
                 end=end.isoformat(),
-                min_cell_size=mapping.min_cell_size,
-                **export.summary(),
+                **export.summary(),  # holds the minimum cell size used
             )
             return export
 

@@ -13,6 +13,7 @@ from engine.audit import chain, queries, search
 from engine.audit.actions import AuditAction
 from engine.audit.models import AuditEvent
 from engine.cases.dashboard import Dashboard, dashboard
+from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.facade.core import EngineCore
 from engine.instances.inspect import InstanceLine, InstanceMap, instance_map, list_instances
@@ -137,6 +138,23 @@ class AdminFacade(EngineCore):
             return queries.entry(event), chain.open_payload(self.keyring, event)
 
         return self.write(command)
+
+    def event_form(self, entry: queries.AuditEntry, *, actor: str) -> dict[str, Any] | None:
+        """The form an answered step used, from the versions its instance runs, so the data
+        page can show questions and option titles instead of field names and codes."""
+        form = entry.detail.get("form")
+        if not form or entry.instance_id is None:
+            return None
+        with self.read() as session:
+            require_admin(self._as(session, actor), "open audit event data")
+            row = session.get(ProcessInstance, entry.instance_id)
+            if row is None:
+                return None
+            for definition_id in Pinned.from_json(row.pinned_json).processes.values():
+                schema = self.services.specs.forms(session, definition_id).get(form)
+                if schema is not None:
+                    return schema
+        return None
 
     def move_timer(self, timer_id: str, *, actor: str, due_at: datetime, reason: str) -> None:
         self.write(

@@ -17,7 +17,7 @@ from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.crypto.keyring import Keyring
 from engine.db.database import Database
-from engine.db.migrate import is_up_to_date, upgrade
+from engine.db.migrate import current_revision, is_up_to_date, upgrade
 from engine.definitions.specs import SpecLibrary
 from engine.errors import (
     ConflictError,
@@ -66,8 +66,14 @@ class EngineCore:
         )
         self._timer_listeners: list[Callable[[datetime], None]] = []
 
-    def upgrade_database(self) -> None:
+    def upgrade_database(self) -> tuple[str | None, str | None]:
+        """Migrate to the latest schema; the revisions before and after (None: no schema)."""
+        try:
+            before = current_revision(self.db)
+        except OperationalError:
+            before = None
         upgrade(self.db)
+        return before, current_revision(self.db)
 
     def require_current_schema(self) -> None:
         """A clear refusal instead of SQL errors when migrations have not been run."""
@@ -123,6 +129,7 @@ class EngineCore:
                     occurred_at=self.clock.now(),
                     actor=note.actor,
                     action=AuditAction(note.action),
+                    context=chain.AuditContext(case_ref=note.case_ref),
                     detail=note.detail,
                 )
         except OperationalError as err:  # the refusal itself still reaches the caller

@@ -15,6 +15,12 @@ PREFIX = "PP"
 CASE_REF = re.compile(r"^PP-\d{4}-\d{6}$")
 
 
+def normalise_ref(ref: object) -> object:
+    """References are typed, read aloud and pasted: ``pp-2026-000001 `` is that case too.
+    Anything that is not text is returned as it is (and found nowhere)."""
+    return ref.strip().upper() if isinstance(ref, str) else ref
+
+
 def format_ref(year: int, number: int) -> str:
     return f"{PREFIX}-{year}-{number:06d}"
 

@@ -21,7 +21,7 @@ from engine.definitions import repository
 from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
 from engine.instances.access import require_may_start
-from engine.instances.case_refs import CASE_REF, next_case_ref
+from engine.instances.case_refs import CASE_REF, next_case_ref, normalise_ref
 from engine.instances.facts import create_facts, load_facts
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
@@ -84,6 +84,7 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
             context=chain.AuditContext(case_ref=case.ref),
         )
         return case
+    case_ref = normalise_ref(case_ref)
     if not isinstance(case_ref, str) or not CASE_REF.match(case_ref):
         raise InvalidRequest(f"{str(case_ref)[:40]!r} is not a case reference like PP-2026-000042")
     return access_case_by_ref(session, actor, case_ref, view="start pathway")

@@ -28,7 +28,7 @@ from engine.errors import FormValidationFailed, InvalidRequest, NotFound, Permis
 from engine.forms.schemas import answer_errors, without_blank_text
 from engine.instances import commands as instance_commands
 from engine.instances import store
-from engine.instances.case_refs import CASE_REF
+from engine.instances.case_refs import CASE_REF, normalise_ref
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import messages, stepping
@@ -187,6 +187,7 @@ def send_message(
     name, keys, data = _checked(name, keys, data)
     if case_ref is None and not keys:
         raise InvalidRequest("say where the message goes: a case reference or correlation keys")
+    case_ref = normalise_ref(case_ref)
     if case_ref is not None and (not isinstance(case_ref, str) or not CASE_REF.match(case_ref)):
         raise InvalidRequest("case_ref must be a case reference like PP-2026-000042")
     case = access_case_by_ref(session, actor, case_ref, view="message") if case_ref else None

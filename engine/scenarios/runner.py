@@ -37,6 +37,7 @@ class Outcome:
     name: str
     passed: bool
     detail: str = ""
+    case_ref: str | None = None  # the case the story made (the demo seed names it)
 
     def line(self) -> str:
         return f"{'PASS' if self.passed else 'FAIL'}  {self.name}" + (
@@ -301,8 +302,9 @@ def _equal(what: str, actual: Any, expected: Any) -> None:
 
 
 def run_scenario(engine: Engine, clock: FixedClock | None, scenario: Scenario) -> Outcome:
+    run = Run(engine, clock, scenario)
     try:
-        Run(engine, clock, scenario).run()
+        run.run()
     except ScenarioFailed as failure:
-        return Outcome(scenario.name, False, str(failure))
-    return Outcome(scenario.name, True)
+        return Outcome(scenario.name, False, str(failure), run.case_ref)
+    return Outcome(scenario.name, True, case_ref=run.case_ref)

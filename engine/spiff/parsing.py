@@ -110,3 +110,21 @@ def build_spec(
         raise EngineError(f"{file_name}: {err}") from err
     event_subprocesses.mark([spec, *parsed.embedded.values()], event_subprocesses.kinds(root))
     return parsed
+
+
+def element_names(sources: list[str]) -> dict[str, str]:
+    """Every named element of these diagrams, id -> name (a history reads in names, not ids).
+    A source that does not parse contributes nothing: names are a courtesy, not evidence."""
+    names: dict[str, str] = {}
+    for source in sources:
+        try:
+            root = parse_xml(source, "history.bpmn")
+        except (etree.XMLSyntaxError, UnsafeXml):
+            continue
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            element_id, name = node.get("id"), node.get("name")
+            if element_id and name:
+                names.setdefault(element_id, " ".join(name.split()))
+    return names

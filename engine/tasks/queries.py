@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.instances.case_refs import normalise_ref
 from engine.instances.models import ProtectionCase
 from engine.tasks import access
 from engine.tasks.models import HumanTask
@@ -81,7 +82,7 @@ def visible_tasks(
     )
     query = query.where(access.visible_tasks(actor))
     if case_ref:
-        query = query.where(ProtectionCase.ref == case_ref)
+        query = query.where(ProtectionCase.ref == normalise_ref(case_ref))
     query = query.order_by(
         HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id
     )

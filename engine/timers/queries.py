@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.instances.case_refs import normalise_ref
 from engine.instances.models import ProtectionCase
 from engine.timers.models import Timer
 
@@ -48,7 +49,7 @@ def upcoming(
     if due_before is not None:
         query = query.where(Timer.due_at < due_before)
     if case_ref is not None:
-        query = query.where(ProtectionCase.ref == case_ref)
+        query = query.where(ProtectionCase.ref == normalise_ref(case_ref))
     return [
         TimerView(
             t.id, ref, t.instance_id, t.bpmn_id, t.name, t.kind, t.due_at, t.status, t.attempts

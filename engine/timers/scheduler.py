@@ -26,6 +26,19 @@ log = logging.getLogger(__name__)
 SQLITE_LOCK_TTL = timedelta(seconds=15)
 SWEEP_JOB = "pathways-sweep"
 SAFETY_JOB = "pathways-safety"
+SKIPPED_RUN = "maximum number of running instances reached"
+
+
+class _ExpectedSkips(logging.Filter):
+    """A sweep or safety tick that comes while the previous one still runs is skipped by design
+    (one at a time; the tick re-plans a lost sweep), so APScheduler's warning about it is noise
+    that buried real problems in the server log every few seconds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return SKIPPED_RUN not in record.getMessage()
+
+
+_SKIPS = _ExpectedSkips()
 
 
 class TimerScheduler:
@@ -95,6 +108,9 @@ class TimerScheduler:
         return self.sweeper.sweep()
 
     def start(self) -> None:
+        apscheduler_log = logging.getLogger("apscheduler.scheduler")
+        if _SKIPS not in apscheduler_log.filters:
+            apscheduler_log.addFilter(_SKIPS)
         self.engine.add_timer_listener(self.notify)
         self._scheduler.add_job(
             self._tick,

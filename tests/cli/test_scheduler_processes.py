@@ -132,7 +132,7 @@ def test_pathways_serve_fires_a_timer_within_a_second_of_it_falling_due(tmp_path
         text=True,
     )
     try:
-        assert "Timers are running" in _read_until(serve, "Timers are running")
+        assert "timers are running" in _read_until(serve, "timers are running")
         subprocess.run(
             [*CLI, "start", "tick", "--as", "ops"],
             env=cli_env,

@@ -15,6 +15,7 @@ from engine.scenarios.runner import Run
 from tests.support.cases import complete_step
 
 SCENARIOS = PROJECT_ROOT / "workflows" / "scenarios"
+STORY5 = SCENARIOS / "story5_adult_identification_return_four_check_ins.yaml"
 
 
 def run(engine, clock, name: str) -> str:
@@ -94,6 +95,7 @@ def test_criminal_justice_commitments_follow_the_hearings_and_the_claim(deployed
 
 
 def test_rights_told_only_orally_stay_unmet_and_become_overdue(deployed, clock):
+    clock.set(load(STORY5).start_at)  # the story's answers are dated from its first day
     started = deployed.start("identification", actor="first_responder")
     ref = started.case_ref
     answers = load(SCENARIOS / "story5_adult_identification_return_four_check_ins.yaml")
@@ -136,6 +138,7 @@ def test_only_coordinators_and_administrators_see_the_overdue_list(deployed):
 def test_the_command_line_lists_overdue_commitments(deployed, clock, cli_env):
     from tests.support.cli import run_pathways  # noqa: PLC0415
 
+    clock.set(load(STORY5).start_at)
     started = deployed.start("identification", actor="first_responder")
     screening = next(
         s.options["answers"]
@@ -193,6 +196,7 @@ def test_the_record_survives_retiring_the_key_that_sealed_the_audit_payloads(
 def test_what_is_missing_from_the_rights_information_is_named(
     deployed, clock, orally, written, explanation
 ):
+    clock.set(load(STORY5).start_at)
     ref = deployed.start("identification", actor="first_responder").case_ref
     story = load(SCENARIOS / "story5_adult_identification_return_four_check_ins.yaml")
     by_step = {s.target: s.options.get("answers", {}) for s in story.steps if s.kind == "complete"}

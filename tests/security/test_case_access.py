@@ -24,7 +24,7 @@ from engine.tasks.models import HumanTask
 from engine.users.actors import Actor
 from tests.conftest import ROLES
 from tests.support.cli import run_pathways
-from tests.support.web import ADULT_SCREENING
+from tests.support.web import ADULT_SCREENING, PASSWORD
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -228,3 +228,22 @@ def test_each_rule_s_sql_clause_and_python_check_agree(web_engine, case):
             )
             assert listed == {t.id for t in tasks if task_access.may_see(actor, t)}, actor
         assert {t.state for t in tasks} >= {"READY", "COMPLETED"}
+
+
+def test_a_refused_look_at_a_case_shows_in_that_case_s_audit_search(web_engine, case, signed_in):
+    from engine.audit.search import AuditFilters  # noqa: PLC0415
+
+    web_engine.add_user("outsider", roles=["first_responder"], password=PASSWORD)
+    intruder = signed_in("outsider")
+    assert intruder.get(f"/cases/{case}").status_code == 404
+    assert intruder.get(f"/cases/{case.lower()}").status_code == 404  # the same case, typed
+    entries, _ = web_engine.audit_search(AuditFilters(case_ref=case), actor="admin")
+    refused = [e for e in entries if e.action == "case:access:refused"]
+    assert [e.actor for e in refused] == ["outsider", "outsider"]
+
+
+def test_case_references_are_found_however_they_are_typed(web_engine, case, signed_in):
+    typed = f"  {case.lower()} "
+    assert web_engine.tasks_for("caseworker", case_ref=typed)  # the consent task
+    page = signed_in("first_responder").get(f"/cases/{case.lower()}")
+    assert page.status_code == 200 and case in page.text

@@ -199,15 +199,22 @@ def test_coordinators_see_overdue_commitments_and_download_the_statistics(
 
     token = token_of(coordinator, "/admin/commitments")
     form = {"from": "2026-01-01", "to": "2026-12-31", "min_cell": "2", "csrf_token": token}
+    # One case is below even a cell size of 2: counted, left out, and the page says why
+    # instead of handing over a file of headers alone.
+    empty = coordinator.post("/admin/statistics/htcds.csv", data=form)
+    assert empty.status_code == 302
+    notice = coordinator.get("/admin/commitments").text
+    assert "Nothing to download: 0 rows from 1 cases" in notice
+    assert "1 left out because fewer than 2 cases shared their characteristics" in notice
+    presumed_case(web_engine, disclosure=True)  # a second case like the first: a cell of 2
     download = coordinator.post("/admin/statistics/htcds.csv", data=form)
     assert download.status_code == 200
     assert download.headers["Content-Disposition"] == (
         'attachment; filename="htcds-2026-01-01-2026-12-31.csv"'
     )
-    # One case is below even a cell size of 2: it is counted, then left out.
-    assert list(csv.reader(io.StringIO(download.text)))[1:] == []
-    assert download.headers["X-Export-Dropped-Small-Cells"] == "1"
-    assert len(events(web_engine, AuditAction.STATISTICS_EXPORTED)) == 1
+    assert len(list(csv.reader(io.StringIO(download.text)))[1:]) == 2
+    assert download.headers["X-Export-Dropped-Small-Cells"] == "0"
+    assert len(events(web_engine, AuditAction.STATISTICS_EXPORTED)) == 2
 
     bad = coordinator.post("/admin/statistics/htcds.csv", data={**form, "to": "not a date"})
     assert bad.status_code == 302

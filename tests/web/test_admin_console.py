@@ -99,7 +99,10 @@ def test_opening_a_steps_data_shows_the_answers_and_is_recorded(signed_in, case,
     seq = int(re.search(r'href="/admin/events/(\d+)"', page).group(1))
     opened = client.get(f"/admin/events/{seq}")
     assert opened.status_code == 200
-    assert "dr_nature_of_work" in opened.text
+    # The form's question and option title, not the field name and stored code.
+    assert "Recruitment: deception" in opened.text
+    assert "Deceived about the nature of the work, the place or the employer" in opened.text
+    assert "dr_nature_of_work" not in opened.text
     assert [e.detail["seq"] for e in _events(web_engine, "audit:data:viewed")] == [seq]
 
 

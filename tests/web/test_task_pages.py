@@ -115,7 +115,7 @@ def test_every_kind_of_question_is_drawn_with_a_label(signed_in, rich_task):
         'name="safe" value="true"',
         'name="sector" value="fishing"',
         '<select id="f-country"',
-        'type="checkbox" name="signs" value="threats"',
+        'type="checkbox" id="f-signs-2" name="signs" value="threats"',
         "<legend>Address",
         'name="address.town"',
         'name="household.0.relation"',
@@ -130,6 +130,15 @@ def test_every_kind_of_question_is_drawn_with_a_label(signed_in, rich_task):
     )
     for input_id in inputs:
         assert f'for="{input_id}"' in html, f"{input_id} has no label"
+
+
+def test_every_link_of_the_error_summary_lands_on_its_question(signed_in, rich_task):
+    client = signed_in("caseworker")
+    page = _post(client, rich_task, [("_action", "complete")]).text
+    targets = re.findall(r'<a href="#(f-[^"]+)"', page)
+    assert {"f-full_name", "f-safe"} <= set(targets), targets  # a text and a yes/no question
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    assert [t for t in targets if t not in ids] == []
 
 
 def _post(client, task_id, fields):

@@ -47,6 +47,9 @@ def htcds_export():
     except InvalidRequest as err:
         flash(f"Nothing exported: {err.message}", "error")
         return redirect(url_for("admin.commitments"))
+    if not made.rows:  # a file of headers alone would say nothing: say why instead
+        flash(f"Nothing to download: {made.explanation()}", "error")
+        return redirect(url_for("admin.commitments"))
     name = f"htcds-{start.isoformat()}-{end.isoformat()}.csv"
     response = Response(made.csv_text(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -8,7 +8,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from engine.instances.models import InstanceStatus
+from engine.spiff.parsing import element_names
 from webapp.admin.blueprint import admin, attempt, form_text, parse_moment
+from webapp.admin.timeline import timeline
+from webapp.forms.answers import answer_rows
 from webapp.request_input import int_arg
 from webapp.security.rules import ADMIN, allow
 from webapp.views_support import actor, engine
@@ -47,11 +50,12 @@ def instance(instance_id: int):
         }
         for p in found.processes
     ]
+    names = element_names([p.source for p in found.processes])
     return render_template(
         "admin/instance.html",
         instance=found,
         diagram=diagram,
-        history=engine().history(instance_id, actor=actor().username),
+        history=timeline(engine().history(instance_id, actor=actor().username), names),
     )
 
 
@@ -60,7 +64,11 @@ def instance(instance_id: int):
 def event(seq: int):
     """The answers or facts behind one event: decrypted only here, and the opening is audited."""
     entry, data = engine().event_data(seq, actor=actor().username)
-    return render_template("admin/event.html", entry=entry, data=data)
+    answers = (data or {}).get("answers")
+    rows = None
+    if isinstance(answers, dict):
+        rows = answer_rows(engine().event_form(entry, actor=actor().username), answers)
+    return render_template("admin/event.html", entry=entry, data=data, answer_rows=rows)
 
 
 @admin.route("/instances/<int:instance_id>/status", methods=["POST"])

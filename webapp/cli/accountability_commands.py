@@ -31,19 +31,7 @@ def export_htcds(start, end, actor: str, target: Path | None, min_cell: int | No
         sys.stdout.write(made.csv_text())
     else:
         target.write_text(made.csv_text(), encoding="utf-8")
-    summary = made.summary()
-    click.echo(
-        f"{summary['rows']} rows; {summary['cases_in_period']} cases in the period, "
-        f"{summary['excluded_without_consent']} left out without consent to reporting, "
-        f"{summary['dropped_small_cells']} left out in cells smaller than the minimum, "
-        f"{summary['suppressed_cells']} values suppressed"
-        + (
-            f" (rare columns blanked: {', '.join(summary['blanked_columns'])})"
-            if summary["blanked_columns"]
-            else ""
-        ),
-        err=True,
-    )
+    click.echo(made.explanation(), err=True)
 
 
 @cli.group()

@@ -19,8 +19,13 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (idempotent)."""
-    engine_from_env(check_schema=False).upgrade_database()
-    click.echo("database is up to date")
+    before, after = engine_from_env(check_schema=False).upgrade_database()
+    if before is None:
+        click.echo(f"database created at schema {after}")
+    elif before != after:
+        click.echo(f"database migrated from schema {before} to {after}")
+    else:
+        click.echo(f"database is up to date (schema {after})")
 
 
 @cli.group()
@@ -139,11 +144,12 @@ def _seed_demo_cases(engine) -> None:
     from engine.scenarios.runner import run_scenario  # noqa: PLC0415
 
     if engine.timers(actor="admin") or any(engine.tasks_for("admin")):
+        click.echo("Demo cases exist already: sign in as admin and open Console > Instances.")
         return
     for story in sorted((PROJECT_ROOT / "config" / "demo").glob("*.yaml")):
         outcome = run_scenario(engine, None, load(story))
         click.echo(
-            f"demo case: {outcome.name}"
+            f"demo case {outcome.case_ref}: {outcome.name}"
             if outcome.passed
             else f"demo case failed: {outcome.detail}"
         )
@@ -243,9 +249,12 @@ def serve(host: str, port: int, threads: int, safety_interval: float, no_schedul
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
-    click.echo(
-        f"Serving on http://{host}:{port} ({engine.db.dialect}); Timers are running; Ctrl-C stops."
+    timers = (
+        "timers are running"
+        if scheduler
+        else "timers do NOT run here: start `pathways scheduler` beside it"
     )
+    click.echo(f"Serving on http://{host}:{port} ({engine.db.dialect}); {timers}; Ctrl-C stops.")
     try:
         server.run()
     except (OSError, ValueError):
