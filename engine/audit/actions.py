@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     CASE_VIEWED = "case:viewed"
     CASE_ACCESS_REFUSED = "case:access:refused"
     CASE_DISCLOSED = "case:disclosed"
+    CASE_CLOSED_AS_MISTAKE = "case:closed:mistake"
     STATISTICS_EXPORTED = "export:htcds"
     INSTANCE_STARTED = "instance:started"
     INSTANCE_COMPLETED = "instance:completed"

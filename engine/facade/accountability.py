@@ -18,6 +18,7 @@ from engine.accountability.overdue import Overdue, overdue_commitments
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
+from engine.cases.commands import OPENED_BY_MISTAKE
 from engine.errors import InvalidRequest
 from engine.facade.core import EngineCore
 from engine.instances.models import ProtectionCase
@@ -82,6 +83,8 @@ class AccountabilityFacade(EngineCore):
             cases = session.scalars(
                 select(ProtectionCase)
                 .where(ProtectionCase.created_at >= since, ProtectionCase.created_at < until)
+                # Cases opened by mistake never were cases: they are not counted at all.
+                .where(ProtectionCase.status != OPENED_BY_MISTAKE)
                 .order_by(ProtectionCase.id)
             )
             export = htcds.build(histories(session, self.services, cases), mapping)

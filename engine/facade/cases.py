@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
+from engine.cases import commands as case_commands
 from engine.cases.access import access_case_by_ref
 from engine.cases.overview import CaseOverview, overview
 from engine.facade.core import EngineCore
@@ -28,3 +29,11 @@ class CasesFacade(EngineCore):
             return overview(session, self.services, case)
 
         return self.write(command)
+
+    def close_case_as_mistake(self, ref: str, *, actor: str, reason: str) -> list[int]:
+        """A case opened by mistake leaves inboxes and statistics, audited with its reason."""
+        return self.write(
+            lambda s: case_commands.close_as_mistake(
+                s, self.services, actor=self._as(s, actor), case_ref=ref, reason=reason
+            )
+        )

@@ -144,10 +144,30 @@ class ModellerFacade(EngineCore):
 
         self.write(command)
 
-    def simulate(self, file_name: str, source: str, *, actor: str) -> list[SimulationResult]:
-        """Every scenario against what would be live if this draft were deployed."""
+    def scenario_files(self, *, actor: str) -> list[str]:
+        """The scenarios a deployment must pass, by file name (the modeller runs them one by
+        one to show progress)."""
+        with self.read() as session:
+            require_coordinator(self._as(session, actor), MODELLER)
+        return [p.name for p in self._scenarios()]
+
+    def _scenarios(self, only: str | None = None) -> list:
+        found = sorted((self.settings.workflows_dir / "scenarios").glob("*.yaml"))
+        if only is None:
+            return found
+        chosen = [p for p in found if p.name == only]
+        if not chosen:
+            raise InvalidRequest(f"no scenario {only!r}")
+        return chosen
+
+    def simulate(
+        self, file_name: str, source: str, *, actor: str, only: str | None = None
+    ) -> list[SimulationResult]:
+        """Every scenario (or the one named ``only``) against what would be live if this
+        draft were deployed."""
         from engine.modeller.simulate import simulate  # noqa: PLC0415 - it builds an Engine
 
+        scenarios = self._scenarios(only)
         self._audit_look(AuditAction.DEFINITION_SIMULATED, file_name, source, actor)
         with self.read() as session:
             name = catalogue.check_file_name(file_name)
@@ -155,7 +175,6 @@ class ModellerFacade(EngineCore):
             forms = catalogue.form_lookup(session, self.settings.forms_dir)
         files[name] = source
         sources = [SourceFile(n, text.encode("utf-8")) for n, text in sorted(files.items())]
-        scenarios = sorted((self.settings.workflows_dir / "scenarios").glob("*.yaml"))
         return simulate(self.settings, sources, forms, scenarios)
 
     def deploy_source(

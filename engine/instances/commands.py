@@ -183,6 +183,21 @@ def change_status(
 ) -> str:
     """Suspend, resume or terminate; administrators only, always with a reason."""
     require_admin(actor, "suspend, resume or terminate instances")
+    return move_instance(
+        session, services, instance_id=instance_id, actor=actor, action=action, reason=reason
+    )
+
+
+def move_instance(
+    session: Session,
+    services: Services,
+    *,
+    instance_id: int,
+    actor: Actor,
+    action: AuditAction,
+    reason: str,
+) -> str:
+    """The transition itself, for commands that checked their own permission first."""
     reason = required_reason(reason)
     allowed_from, target = _TRANSITIONS[action]
     loaded = store.load(session, services, instance_id)

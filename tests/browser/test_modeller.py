@@ -155,3 +155,50 @@ def test_a_coordinator_writes_a_decision_table_and_deploys_it(browser, live_serv
     assert "child shelter" in source  # the rule edited in the browser is what went live
     # dmn-js's bundle announces its Inferno build on the console; that notice is not a fault.
     assert [p for p in problems if "build of Inferno" not in p] == []
+
+
+FITTED = """() => {
+  const m = window.pathwaysModeler, canvas = m.get('canvas'), reg = m.get('elementRegistry');
+  const stage = document.getElementById('canvas').getBoundingClientRect();
+  const palette = document.querySelector('#canvas .djs-palette').getBoundingClientRect();
+  const shapes = reg.filter(e => ['bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:Participant'].includes(e.type))
+    .map(e => document.querySelector(`#canvas [data-element-id="${e.id}"]`).getBoundingClientRect());
+  return {
+    zoom: canvas.zoom(),
+    left: Math.min(...shapes.map(r => r.left)), right: Math.max(...shapes.map(r => r.right)),
+    paletteRight: palette.right, stageLeft: stage.left, stageRight: stage.right,
+    minimap: !!document.querySelector('#canvas .djs-minimap .toggle'),
+  };
+}"""
+
+
+def test_the_modeller_opens_fitted_beside_the_palette_with_zoom_and_scenario_progress(
+    browser, live_server, screenshots
+):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    browser_sign_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/modeller/files/asylum_referral.bpmn")
+    page.wait_for_selector("#canvas[data-ready]")
+    fitted = page.evaluate(FITTED)
+    page.screenshot(path=str(screenshots / "modeller-fitted.png"))
+    assert fitted["minimap"]
+    # Pools, start and end events are all on screen and none lies under the palette.
+    assert fitted["left"] > fitted["paletteRight"], fitted
+    assert fitted["right"] <= fitted["stageRight"], fitted
+    page.click("#zoom-in")
+    assert page.evaluate("window.pathwaysModeler.get('canvas').zoom()") > fitted["zoom"]
+    page.click("#zoom-fit")
+    assert abs(page.evaluate("window.pathwaysModeler.get('canvas').zoom()") - fitted["zoom"]) < 1e-6
+
+    page.click("#simulate")
+    page.wait_for_selector("#results[data-progress='1/" + str(_scenario_count()) + "']")
+    assert page.locator("#results h2").inner_text().startswith("Running scenario 2 of")
+    assert "PASS " in page.locator("#results").inner_text()  # the first result is already shown
+    page.wait_for_selector("#results[data-state=ok]", timeout=180_000)
+    assert page.locator("#results h2").inner_text() == (
+        f"Every scenario passes ({_scenario_count()})"
+    )
+
+
+def _scenario_count() -> int:
+    return len(list((PROJECT_ROOT / "workflows" / "scenarios").glob("*.yaml")))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 import sqlalchemy as sa
 
+from engine.audit.search import AuditFilters
+from engine.errors import InvalidRequest, PermissionDenied
 from tests.support.web import ADULT_SCREENING, csrf_from
 
 
@@ -102,3 +107,78 @@ def test_a_first_responder_starts_a_screening_and_gets_it(web_engine, signed_in)
     assert response.status_code == 302 and "/tasks/" in response.headers["Location"]
     page = client.get(response.headers["Location"])
     assert "First-contact screening" in page.text and "Complete task" in page.text
+
+
+def test_a_case_opened_by_mistake_is_closed_with_a_reason_and_leaves_inboxes_and_statistics(
+    signed_in, web_engine
+):
+    mistaken = web_engine.start("identification", actor="first_responder")
+    assert web_engine.tasks_for("first_responder", case_ref=mistaken.case_ref)
+    admin = signed_in("admin")
+    page = admin.get(f"/cases/{mistaken.case_ref}").text
+    assert "Close as opened by mistake" in page
+    path = f"/cases/{mistaken.case_ref}/close-as-mistake"
+    blank = admin.post(path, data={"csrf_token": csrf_from(page), "reason": "  "})
+    assert "Not closed: a reason is required" in admin.get(blank.headers["Location"]).text
+    closed = admin.post(
+        path, data={"csrf_token": csrf_from(page), "reason": "Started by accident in training"}
+    )
+    after = admin.get(closed.headers["Location"]).text
+    assert "1 pathway(s) ended" in after and 'id="closed-as-mistake"' in after
+    assert "Close as opened by mistake" not in after
+    assert web_engine.tasks_for("first_responder", case_ref=mistaken.case_ref) == []
+    assert web_engine.dashboard(actor="admin").open_cases == 0
+    export = web_engine.export_htcds(actor="admin", start=date(2026, 1, 1), end=date(2026, 12, 31))
+    assert export.cases_in_period == 0
+    entries, _ = web_engine.audit_search(
+        AuditFilters(case_ref=mistaken.case_ref, action="case:closed:mistake"), actor="admin"
+    )
+    assert [(e.actor, e.detail["reason"]) for e in entries] == [
+        ("admin", "Started by accident in training")
+    ]
+
+
+def test_a_case_with_recorded_work_is_not_a_mistake(web_engine):
+    started = web_engine.start("identification", actor="first_responder")
+    screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
+    web_engine.complete_task(screening.id, actor="first_responder", answers=ADULT_SCREENING)
+    with pytest.raises(InvalidRequest, match="is not a mistake: 1 step"):
+        web_engine.close_case_as_mistake(started.case_ref, actor="admin", reason="oops")
+    with pytest.raises(PermissionDenied):
+        web_engine.close_case_as_mistake(started.case_ref, actor="caseworker", reason="oops")
+    assert web_engine.tasks_for("caseworker", case_ref=started.case_ref)  # nothing changed
+
+
+def test_the_command_line_closes_a_mistaken_case_too(web_engine, cli_env):
+    import json  # noqa: PLC0415
+
+    from tests.support.cli import run_pathways  # noqa: PLC0415
+
+    mistaken = web_engine.start("identification", actor="first_responder")
+    refused = run_pathways(
+        cli_env,
+        "case",
+        "close-as-mistake",
+        mistaken.case_ref,
+        "--as",
+        "caseworker",
+        "--reason",
+        "duplicate",
+    )
+    assert refused.returncode == 3 and "supervisors and administrators" in refused.stderr
+    done = run_pathways(
+        cli_env,
+        "case",
+        "close-as-mistake",
+        mistaken.case_ref.lower(),
+        "--as",
+        "admin",  # a supervisor only on cases they may open; this one is nobody's but its opener's
+        "--reason",
+        "duplicate of an earlier screening",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "case_ref": mistaken.case_ref,
+        "ended_instances": [mistaken.instance_id],
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
+from engine.errors import EngineError
 from webapp.documents.sheets import rights_sheets
-from webapp.security.rules import SIGNED_IN, Rule, allow
+from webapp.security.rules import SIGNED_IN, SUPERVISOR, Rule, allow
 from webapp.views_support import actor, engine
 
 cases = Blueprint("cases", __name__)
@@ -41,8 +43,28 @@ def start_screening():
 @cases.route("/cases/<ref>")
 @allow(SIGNED_IN)
 def show(ref: str):
+    case = engine().view_case(ref, actor=actor().username)
     return render_template(
         "case.html",
-        case=engine().view_case(ref, actor=actor().username),
+        case=case,
         rights_sheets=rights_sheets(),
+        may_close=actor().is_supervisor and case.status == "open",
     )
+
+
+@cases.route("/cases/<ref>/close-as-mistake", methods=["POST"])
+@allow(SUPERVISOR)
+def close_as_mistake(ref: str):
+    """Supervisors and administrators; the engine checks the case and records the reason."""
+    try:
+        ended = engine().close_case_as_mistake(
+            ref, actor=actor().username, reason=request.form.get("reason", "")
+        )
+    except EngineError as err:
+        flash(gettext("Not closed: %(why)s", why=err.message), "error")
+    else:
+        flash(
+            gettext("Case closed as opened by mistake; %(n)d pathway(s) ended.", n=len(ended)),
+            "ok",
+        )
+    return redirect(url_for("cases.show", ref=ref))

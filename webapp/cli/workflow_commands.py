@@ -279,3 +279,23 @@ for _name, _help in (
     ("terminate", "End an instance for good; open tasks are cancelled."),
 ):
     _status_command(_name, _help)
+
+
+@cli.group()
+def case() -> None:
+    """Operations on a whole case."""
+
+
+@case.command("close-as-mistake")
+@click.argument("case_ref")
+@click.option("--as", "actor", required=True, help="A supervisor or administrator.")
+@click.option("--reason", required=True)
+@json_option
+def close_as_mistake(case_ref: str, actor: str, reason: str, as_json: bool) -> None:
+    """Close a case opened by mistake (nothing recorded on it yet): its pathways end, it
+    leaves inboxes and statistics, the reason is audited."""
+    ended = engine_from_env().close_case_as_mistake(case_ref, actor=actor, reason=reason)
+    if as_json:
+        output.emit_json({"case_ref": case_ref.strip().upper(), "ended_instances": ended})
+    else:
+        click.echo(f"case {case_ref.strip().upper()} closed as opened by mistake")

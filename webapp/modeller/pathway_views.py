@@ -15,7 +15,7 @@ from flask import (
 
 from engine.errors import EngineError, InvalidRequest
 from webapp.modeller.blueprint import json_field, modeller, refusal
-from webapp.request_input import int_arg
+from webapp.request_input import int_arg, json_body
 from webapp.security.headers import allow_inline_styles
 from webapp.security.rules import COORDINATOR, allow
 from webapp.views_support import actor, engine
@@ -53,6 +53,7 @@ def edit(file_name: str):
             "forms": engine().form_names(actor=actor().username),
             "processes": keys,
             "decisions": decisions,
+            "scenarios": engine().scenario_files(actor=actor().username),
             "urls": {
                 action: url_for(f"modeller.{action}", file_name=file_name)
                 for action in ("validate", "save_draft", "simulate", "deploy")
@@ -94,9 +95,13 @@ def save_draft(file_name: str):
 @allow(COORDINATOR)
 def simulate(file_name: str):
     source = json_field("source")
+    body = json_body()
+    only = body.get("scenario") if isinstance(body, dict) else None
 
     def run():
-        results = engine().simulate(file_name, source, actor=actor().username)
+        if only is not None and not isinstance(only, str):
+            raise InvalidRequest("scenario is a scenario file name")
+        results = engine().simulate(file_name, source, actor=actor().username, only=only)
         return jsonify(
             {"passed": all(r.passed for r in results), "scenarios": [r.as_dict() for r in results]}
         )

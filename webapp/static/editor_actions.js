@@ -92,12 +92,39 @@
       });
     });
 
+    /* One request per scenario, so each result shows as soon as it is known (a full run takes
+       about a minute); the heading says how far it got. */
+    function runScenarios(source, names) {
+      var done = [];
+      var failed = 0;
+      function next(index) {
+        show("Running scenario " + (index + 1) + " of " + names.length + "…", done.map(function (s) {
+          return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
+        }));
+        results.setAttribute("data-progress", index + "/" + names.length);
+        if (index >= names.length) {
+          showScenarios(done, failed ? failed + " of " + names.length + " scenarios fail: this draft would break a rule" : "Every scenario passes (" + names.length + ")");
+          results.setAttribute("data-state", failed ? "problems" : "ok");
+          return Promise.resolve();
+        }
+        return post(data.urls.simulate, { source: source, scenario: names[index] }).then(function (r) {
+          if (!r.ok) { showCheck(r.body); return Promise.resolve(); }
+          r.body.scenarios.forEach(function (s) { done.push(s); if (!s.passed) { failed += 1; } });
+          return next(index + 1);
+        });
+      }
+      return next(0);
+    }
+
     document.getElementById("simulate").addEventListener("click", function (event) {
       busy(event.target, function () {
-        return send(data.urls.simulate).then(function (r) {
-          if (!r.ok) { showCheck(r.body); return; }
-          showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
-          results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
+        return editor.xml().then(function (source) {
+          if (data.scenarios && data.scenarios.length) { return runScenarios(source, data.scenarios); }
+          return post(data.urls.simulate, { source: source }).then(function (r) {
+            if (!r.ok) { showCheck(r.body); return; }
+            showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
+            results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
+          });
         });
       });
     });

@@ -41,7 +41,12 @@
                      ["timeDate", "Date (e.g. add_months(returned_on, 3))"],
                      ["timeCycle", "Cycle (e.g. \"R4/P7D\")"]];
 
-  var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: SPIFF } });
+  var modeler = new window.BpmnJS({
+    container: "#canvas",
+    moddleExtensions: { spiffworkflow: SPIFF },
+    additionalModules: window.DiagramJSMinimap ? [window.DiagramJSMinimap] : [],
+    minimap: { open: false } // one click away ("Open minimap"); open, it would cover the diagram
+  });
   window.pathwaysModeler = modeler; // the page's modelling API, for power users and browser tests
   var modeling = modeler.get("modeling");
   var moddle = modeler.get("moddle");
@@ -341,8 +346,30 @@
     }
   });
 
+  /* Fit the whole diagram, leaving the palette's strip on the left free so it covers nothing. */
+  function paletteWidth() {
+    var palette = document.querySelector("#canvas .djs-palette");
+    var stage = document.getElementById("canvas").getBoundingClientRect();
+    return palette ? palette.getBoundingClientRect().right - stage.left + 16 : 0;
+  }
+
+  function fit() {
+    var PALETTE = paletteWidth();
+    canvas.zoom("fit-viewport", "auto");
+    var box = canvas.viewbox();
+    var room = (box.outer.width - PALETTE) / box.outer.width;
+    canvas.zoom(box.scale * room * 0.97, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    box = canvas.viewbox();
+    canvas.scroll({ dx: PALETTE - (box.inner.x - box.x) * box.scale, dy: 0 });
+  }
+
+  function zoomBy(factor) { canvas.zoom(canvas.zoom() * factor); }
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.25); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(0.8); });
+  document.getElementById("zoom-fit").addEventListener("click", fit);
+
   modeler.importXML(data.source).then(function () {
-    canvas.zoom("fit-viewport");
+    fit();
     document.getElementById("canvas").setAttribute("data-ready", "1");
   }).catch(function (error) {
     actions.show("The diagram could not be opened: " + error.message, []);
