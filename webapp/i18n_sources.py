@@ -23,6 +23,8 @@ OPTION = "option"
 PATHWAY = "pathway"
 USER_TASK = "user task"
 INSTRUCTIONS = "task instructions"
+REFUSAL = "rule refusal"
+FACT = "case fact"
 ROLE = "role"
 
 
@@ -74,11 +76,28 @@ def bpmn_messages(
             for note in task.iter(f"{{{NS['spiffworkflow']}}}instructionsForEndUser"):
                 if (note.text or "").strip():
                     yield note.text.strip(), INSTRUCTIONS
+            # A rule's refusal is read by the person it stops, in their language.
+            for prop in task.iter(f"{{{NS['spiffworkflow']}}}property"):
+                name = prop.get("name") or ""
+                if name.startswith("guard.") and name.endswith(".message") and prop.get("value"):
+                    yield prop.get("value"), REFUSAL
 
 
 def builtin_role_messages() -> Iterator[tuple[str, str]]:
     for role in sorted(BUILTIN_ROLES):
         yield role_label(role), ROLE
+
+
+def builtin_fact_messages() -> Iterator[tuple[str, str]]:
+    """The case facts a case or task page shows by name, and the presumption rule's words."""
+    from engine.cases.overview import SUMMARY_FACTS  # noqa: PLC0415
+    from engine.rules.ilo_ec import every_explanation  # noqa: PLC0415
+    from engine.tasks.details import TASK_CONTEXT_FACTS  # noqa: PLC0415
+
+    for label in sorted({*SUMMARY_FACTS.values(), *TASK_CONTEXT_FACTS.values()}):
+        yield label, FACT
+    for sentence in every_explanation():
+        yield sentence, FACT
 
 
 def _line_of(text: str, lines: list[str]) -> int:
@@ -98,5 +117,6 @@ def extract_bpmn(fileobj, keywords, comment_tags, options):
     """Babel extractor for workflows/*.bpmn (see babel.cfg); the built-in roles ride along."""
     source = fileobj.read()
     name = getattr(fileobj, "name", "pathway.bpmn")
-    for message, kind in [*bpmn_messages(source, str(name)), *builtin_role_messages()]:
+    builtin = [*builtin_role_messages(), *builtin_fact_messages()]
+    for message, kind in [*bpmn_messages(source, str(name)), *builtin]:
         yield 1, "gettext", message, [kind]

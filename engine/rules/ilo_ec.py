@@ -227,3 +227,15 @@ def explain(elements: dict[str, bool], *, is_child: bool) -> str:
         + (f"; found {', '.join(found)}" if found else "")
         + f". An element is found when one of its dimensions has {THRESHOLD}."
     )
+
+
+def every_explanation() -> list[str]:
+    """Each sentence :func:`explain` can say, so the interface can have it translated."""
+    from itertools import product  # noqa: PLC0415
+
+    found = []
+    for is_child in (False, True):
+        names = ["recruitment", "exploitation"] + ([] if is_child else ["means"])
+        for values in product((True, False), repeat=len(names)):
+            found.append(explain(dict(zip(names, values, strict=True)), is_child=is_child))
+    return found

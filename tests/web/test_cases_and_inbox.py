@@ -37,7 +37,11 @@ def test_a_stranger_to_a_case_gets_404_and_the_refusal_is_audited(web_engine, si
     assert stranger.get(f"/tasks/{screening.id}").status_code == 404
     assert stranger.get("/cases/PP-2026-999999").status_code == 404  # same answer for unknown cases
     refused = _audit(web_engine, "case:access:refused")
-    assert [(a, ref) for a, ref, _ in refused] == [("caseworker", None), ("caseworker", None)]
+    # Each refusal carries the reference asked for, so the case's audit search shows it.
+    assert [(a, ref) for a, ref, _ in refused] == [
+        ("caseworker", started.case_ref),
+        ("caseworker", "PP-2026-999999"),
+    ]
     assert started.case_ref in refused[0][2]
     # The first responder who started it, and an administrator, may look; each look is audited.
     assert signed_in("first_responder").get(f"/cases/{started.case_ref}").status_code == 200
