@@ -48,6 +48,8 @@ OUTSIDE_TEXTS = (
     lazy_gettext("Choose yes or no."),
     lazy_gettext("This answer is not in the expected form."),
     lazy_gettext("Each item may appear only once."),
+    lazy_gettext("Confirm this to continue."),
+    lazy_gettext("This date is in the future: it must be today or earlier."),
 )
 
 i18n = Blueprint("i18n", __name__)

@@ -134,7 +134,11 @@ _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
     ),
     "type": _type_message,
     "enum": lambda _e: "Choose one of the listed options.",
-    "const": lambda _e: "Choose one of the listed options.",
+    "const": lambda e: (
+        "Confirm this to continue."
+        if e.validator_value is True
+        else "Choose one of the listed options."
+    ),
     "minLength": _min_length_message,
     "maxLength": lambda e: f"Enter at most {e.validator_value} characters.",
     "minimum": lambda e: f"Enter {e.validator_value} or more.",

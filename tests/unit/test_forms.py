@@ -141,3 +141,15 @@ def test_forms_must_require_their_reasons_and_mark_only_dates_as_past():
     assert schema_problems(misplaced) == [
         "field 'count': \"x-past\": true belongs on a date field only"
     ]
+
+
+def test_a_statement_to_confirm_refused_when_denied_says_so():
+    form = {
+        "type": "object",
+        "properties": {"not_contacted": {"type": "boolean", "const": True}},
+        "required": ["not_contacted"],
+    }
+    assert answer_errors(form, {"not_contacted": False}) == [
+        FieldError("not_contacted", "Confirm this to continue.")
+    ]
+    assert answer_errors(form, {"not_contacted": True}) == []

@@ -315,3 +315,51 @@ def test_not_presumed_shows_the_rules_reasoning_on_the_task_and_the_case(signed_
     why = "not presumed: missing coercion or abuse of vulnerability at destination"
     assert why in client.get(f"/tasks/{record.id}").text
     assert why in client.get(f"/cases/{started.case_ref}").text
+
+
+def test_a_statement_to_confirm_is_one_checkbox_with_its_error_beside_it(web_engine, signed_in):
+    from tests.support.web import ADULT_SCREENING  # noqa: PLC0415
+
+    started = web_engine.start("identification", actor="first_responder")
+    screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
+    web_engine.complete_task(screening.id, actor="first_responder", answers=ADULT_SCREENING)
+    consent = web_engine.tasks_for("caseworker", case_ref=started.case_ref)[0]
+    web_engine.complete_task(
+        consent.id,
+        actor="caseworker",
+        answers={
+            "language": "Thai",
+            "interpreter_present": False,
+            "consent_explained": True,
+            "consent_services": True,
+            "consent_disclosure": True,
+            "consent_reporting": True,
+        },
+    )
+    [interview] = [
+        t
+        for t in web_engine.tasks_for("identification_officer", case_ref=started.case_ref)
+        if t.bpmn_id == "initial_interview"
+    ]
+    client = signed_in("identification_officer")
+    page = client.get(f"/tasks/{interview.id}").text
+    box = 'type="checkbox" id="f-origin_mission_not_contacted" name="origin_mission_not_contacted"'
+    assert box in page
+    assert 'name="origin_mission_not_contacted" value="false"' not in page  # no "No" to choose
+    refused = _post(
+        client,
+        interview.id,
+        [
+            ("_action", "complete"),
+            ("language", "Thai"),
+            ("interpreter_present", "false"),
+            ("purpose_explained", "true"),
+            ("preferences_respected", "true"),
+            ("interview_asylum_indicators", "false"),
+        ],
+    )
+    assert refused.status_code == 422
+    assert re.search(
+        r'id="error-origin_mission_not_contacted"[^>]*>This answer is required\.', refused.text
+    )
+    assert "Not allowed yet" not in refused.text  # beside the field, not a rule at the top

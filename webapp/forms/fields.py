@@ -85,6 +85,8 @@ def _kind(schema: dict[str, Any]) -> str:
         return "section" if kind == "object" else _array_kind(schema)
     if _options(schema):
         return "select" if len(_options(schema)) > SELECT_ABOVE else "choice"
+    if kind == "boolean" and schema.get("const") is True:
+        return "confirm"  # a statement to confirm: one checkbox, not a Yes/No where No fails
     if kind in _SCALAR_KINDS:
         return _SCALAR_KINDS[kind]
     if schema.get("format") == "date":

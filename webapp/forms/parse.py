@@ -30,7 +30,7 @@ def _scalar(item: Field, raw: str) -> Any:
     text = raw.strip()
     if text == "":
         return None
-    if item.kind == "boolean":
+    if item.kind in ("boolean", "confirm"):
         return {"true": True, "false": False}.get(text, text)
     if item.kind in ("integer", "number"):
         return _number(text, whole=item.kind == "integer")
