@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from engine.spiff.parsing import NS, parse_xml
@@ -25,6 +26,7 @@ USER_TASK = "user task"
 INSTRUCTIONS = "task instructions"
 REFUSAL = "rule refusal"
 FACT = "case fact"
+COMMITMENT = "protection commitment"
 ROLE = "role"
 
 
@@ -88,6 +90,28 @@ def builtin_role_messages() -> Iterator[tuple[str, str]]:
         yield role_label(role), ROLE
 
 
+def commitment_messages() -> Iterator[tuple[str, str]]:
+    """The protection commitments' titles, statuses and fixed explanations, read from their
+    module's source (a literal first argument of ``met``/``not_yet``/``not_applicable``, a
+    commitment's title), so a new one is in the catalog as soon as it is written."""
+    import ast  # noqa: PLC0415
+
+    from engine.accountability import commitments  # noqa: PLC0415
+
+    for status in (commitments.MET, commitments.NOT_YET, commitments.NOT_APPLICABLE):
+        yield status.capitalize(), COMMITMENT
+    tree = ast.parse(Path(commitments.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        index = {"met": 0, "not_yet": 0, "not_applicable": 0, "Commitment": 1}.get(node.func.id)
+        if index is None or len(node.args) <= index:
+            continue
+        text = node.args[index]
+        if isinstance(text, ast.Constant) and isinstance(text.value, str) and text.value:
+            yield text.value, COMMITMENT
+
+
 def builtin_fact_messages() -> Iterator[tuple[str, str]]:
     """The case facts a case or task page shows by name, and the presumption rule's words."""
     from engine.cases.overview import SUMMARY_FACTS  # noqa: PLC0415
@@ -117,6 +141,6 @@ def extract_bpmn(fileobj, keywords, comment_tags, options):
     """Babel extractor for workflows/*.bpmn (see babel.cfg); the built-in roles ride along."""
     source = fileobj.read()
     name = getattr(fileobj, "name", "pathway.bpmn")
-    builtin = [*builtin_role_messages(), *builtin_fact_messages()]
+    builtin = [*builtin_role_messages(), *builtin_fact_messages(), *commitment_messages()]
     for message, kind in [*bpmn_messages(source, str(name)), *builtin]:
         yield 1, "gettext", message, [kind]
