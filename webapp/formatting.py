@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from babel.dates import format_date, format_datetime
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import gettext, ngettext
+
+from webapp.i18n import current_language
 
 
 def _now() -> datetime:
@@ -43,14 +46,30 @@ def _as_datetime(value: datetime | str) -> datetime | str:
     return value
 
 
+# The console and the modeller are English tools (their <main> says lang="en"): dates there too.
+ENGLISH_TOOLS = ("/admin", "/modeller")
+
+
+def _locale() -> str:
+    if has_request_context() and request.path.startswith(ENGLISH_TOOLS):
+        return "en"
+    return current_language() if has_request_context() else "en"
+
+
 def day(value: datetime | str | None) -> str:
+    """ "5 Jan 2026" in English, "5 ม.ค. 2026" in Thai, "5 thg 1 2026" in Vietnamese."""
     value = "-" if value is None else _as_datetime(value)
-    return value if isinstance(value, str) else f"{value:%-d %b %Y}"
+    if isinstance(value, str):
+        return value
+    return format_date(value, "d MMM y", locale=_locale())
 
 
 def moment(value: datetime | str | None) -> str:
     value = "-" if value is None else _as_datetime(value)
-    return value if isinstance(value, str) else f"{value:%-d %b %Y, %H:%M} UTC"
+    if isinstance(value, str):
+        return value
+    when = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return format_datetime(when, "d MMM y, HH:mm", tzinfo=UTC, locale=_locale()) + " UTC"
 
 
 def fact(value: Any) -> str:

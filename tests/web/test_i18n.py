@@ -289,3 +289,17 @@ def test_due_dates_read_in_the_chosen_language(app, hours, english, thai, vietna
             assert due_in_words(due) == expected
     with app.test_request_context():
         assert due_in_words(due) == english
+
+
+def test_dates_read_in_the_page_language_and_the_console_stays_english(web_engine, signed_in):
+    started = web_engine.start("identification", actor="first_responder")
+    client = signed_in("first_responder")
+    _switch(client, "th")
+    page = client.get(f"/cases/{started.case_ref}").text
+    assert "5 ม.ค. 2026" in page and "5 Jan 2026" not in page
+    _switch(client, "vi")
+    assert "5 thg 1 2026" in client.get(f"/cases/{started.case_ref}").text
+    admin = signed_in("admin")
+    _switch(admin, "th")
+    console = admin.get(f"/admin/instances/{started.instance_id}").text
+    assert "5 Jan 2026" in console and "ม.ค." not in console
