@@ -24,7 +24,6 @@ from engine.tasks.projection import COMPLETED
 from engine.users.actors import Actor, require_supervisor, required_reason
 
 OPENED_BY_MISTAKE = "opened_by_mistake"
-OPEN = "open"
 
 
 def close_as_mistake(

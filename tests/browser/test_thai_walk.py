@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from babel.messages.pofile import read_po
 
-from tests.support.web import ADULT_SCREENING, browser_sign_in
+from tests.support.web import browser_sign_in, consented_case
 from webapp.i18n import SOURCE_DIR
 
 TEXTS = """() => {
@@ -46,22 +46,7 @@ def _english_on(page, english: set[str]) -> list[str]:
 def test_a_caseworker_walks_a_task_in_thai_without_english(
     browser, live_server, screenshots, web_engine
 ):
-    started = web_engine.start("identification", actor="first_responder")
-    screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
-    web_engine.complete_task(screening.id, actor="first_responder", answers=ADULT_SCREENING)
-    consent = web_engine.tasks_for("caseworker", case_ref=started.case_ref)[0]
-    web_engine.complete_task(
-        consent.id,
-        actor="caseworker",
-        answers={
-            "language": "Thai",
-            "interpreter_present": True,
-            "consent_explained": True,
-            "consent_services": True,
-            "consent_disclosure": True,
-            "consent_reporting": True,
-        },
-    )
+    started = consented_case(web_engine, interpreter_present=True)
     english = _english_of_the_catalog()
     assert "Safety and risk plan" in english and "Agreed safety measures" in english
 

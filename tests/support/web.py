@@ -66,3 +66,24 @@ def fill_consent_form(page) -> None:
     page.fill("#f-language", "English")
     for name, value in CONSENT_YES_NO.items():
         page.check(f"input[name={name}][value={value}]")
+
+
+def consented_case(engine, *, interpreter_present: bool = False):
+    """A presumed adult screened by first_responder who consented to everything (Thai)."""
+    started = engine.start("identification", actor="first_responder")
+    screening = engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
+    engine.complete_task(screening.id, actor="first_responder", answers=ADULT_SCREENING)
+    consent = engine.tasks_for("caseworker", case_ref=started.case_ref)[0]
+    engine.complete_task(
+        consent.id,
+        actor="caseworker",
+        answers={
+            "language": "Thai",
+            "interpreter_present": interpreter_present,
+            "consent_explained": True,
+            "consent_services": True,
+            "consent_disclosure": True,
+            "consent_reporting": True,
+        },
+    )
+    return started

@@ -318,24 +318,9 @@ def test_not_presumed_shows_the_rules_reasoning_on_the_task_and_the_case(signed_
 
 
 def test_a_statement_to_confirm_is_one_checkbox_with_its_error_beside_it(web_engine, signed_in):
-    from tests.support.web import ADULT_SCREENING  # noqa: PLC0415
+    from tests.support.web import consented_case  # noqa: PLC0415
 
-    started = web_engine.start("identification", actor="first_responder")
-    screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
-    web_engine.complete_task(screening.id, actor="first_responder", answers=ADULT_SCREENING)
-    consent = web_engine.tasks_for("caseworker", case_ref=started.case_ref)[0]
-    web_engine.complete_task(
-        consent.id,
-        actor="caseworker",
-        answers={
-            "language": "Thai",
-            "interpreter_present": False,
-            "consent_explained": True,
-            "consent_services": True,
-            "consent_disclosure": True,
-            "consent_reporting": True,
-        },
-    )
+    started = consented_case(web_engine, interpreter_present=False)
     [interview] = [
         t
         for t in web_engine.tasks_for("identification_officer", case_ref=started.case_ref)
