@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 SESSION_TIP = "pathways_audit_tip"
+SESSION_HEAD = "pathways_audit_head"
 
 
 @dataclass
@@ -100,10 +102,10 @@ def append(
 ) -> AuditEvent:
     """Write one event inside the caller's transaction; ``payload`` is encrypted."""
     context = context or AuditContext()
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-    ).scalar_one()
-    seq = head.last_seq + 1
+    head = _locked_head(session)
+    tip: AppendedEvents | None = session.info.get(SESSION_TIP)
+    last_seq, last_hash = (tip.last_seq, tip.last_hash) if tip else (head.last_seq, head.last_hash)
+    seq = last_seq + 1
     sealed = None
     if payload is not None:
         plain = json.dumps(payload, sort_keys=True, default=str).encode()
@@ -120,16 +122,45 @@ def append(
         definition_version=context.definition_version,
         detail_json=json.dumps(detail or {}, sort_keys=True, default=str),
         payload=sealed,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     event.hash = compute_hash(event)
+    # Written at the next flush (at the latest the commit): a command's events go out as one
+    # multi-row INSERT, and the head moves once, at commit (see _advance_head).
     session.add(event)
-    session.flush()
-    head.last_seq = seq
-    head.last_hash = event.hash
-    session.flush()
     _note_tip(session, event, anchor=action == AuditAction.CHAIN_VERIFIED and _says_ok(detail))
     return event
+
+
+def _locked_head(session: Session) -> AuditChainHead:
+    """The chain head, locked for the rest of the transaction by its first append.
+
+    Later appends in the same transaction reuse it: the lock is held until commit, so nobody
+    else can have moved it. (Each command has its own session, so ``session.info`` lives as
+    long as the transaction.)
+    """
+    head = session.info.get(SESSION_HEAD)
+    if head is None or head not in session:
+        head = session.execute(
+            select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
+        ).scalar_one()
+        session.info[SESSION_HEAD] = head
+    return head
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _advance_head(session: Session) -> None:
+    """Move the head to the transaction's last event, once, after its events are written.
+
+    The database refuses a head that points at an event not yet inserted (a trigger), so the
+    events are flushed first.
+    """
+    head: AuditChainHead | None = session.info.get(SESSION_HEAD)
+    tip: AppendedEvents | None = session.info.get(SESSION_TIP)
+    if head is None or tip is None or head.last_seq >= tip.last_seq:
+        return
+    session.flush()
+    head.last_seq, head.last_hash = tip.last_seq, tip.last_hash
 
 
 def _says_ok(detail: dict[str, Any] | None) -> bool:

@@ -92,16 +92,31 @@ class TasksFacade(EngineCore):
         """A task page's content; opening it is a look at case data, so it is audited."""
 
         def command(session):
-            person = self._as(session, actor)
-            row = access.actionable_task_by_id(session, person, task_id)
-            if not access.may_see(person, row):  # was in their role, done by someone else
-                raise task_commands.not_open(row)
+            row, person = self._task_to_show(session, task_id, actor)
             task_commands.record_about_task(
                 session, self.services, row, person, AuditAction.CASE_VIEWED
             )
             return task_details(session, self.services, row, person)
 
         return self.write(command)
+
+    def task_form(self, task_id: str, *, actor: str) -> TaskDetails:
+        """The same content, read without an audit event, for a form just submitted.
+
+        Parsing a submission needs the form, and a refused one is shown again with the answers
+        the person just sent: what the request then does (complete, keep a draft, show the page
+        again) is its one audited write, as through the API.
+        """
+        with self.read() as session:
+            row, person = self._task_to_show(session, task_id, actor)
+            return task_details(session, self.services, row, person)
+
+    def _task_to_show(self, session, task_id: str, actor: str):
+        person = self._as(session, actor)
+        row = access.actionable_task_by_id(session, person, task_id)
+        if not access.may_see(person, row):  # was in their role, done by someone else
+            raise task_commands.not_open(row)
+        return row, person
 
     def save_draft(self, task_id: str, *, actor: str, answers: dict[str, Any]) -> None:
         def command(session):

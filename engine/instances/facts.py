@@ -32,10 +32,13 @@ def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime
 
 
 def load_facts(session: Session, keyring: Keyring, case_id: int) -> CaseFacts:
-    row = session.get(CaseFactsRow, case_id)
+    return facts_from_row(keyring, session.get(CaseFactsRow, case_id))
+
+
+def facts_from_row(keyring: Keyring, row: CaseFactsRow | None) -> CaseFacts:
     if row is None:
         return CaseFacts()
-    values = json.loads(keyring.open(row.ciphertext, associated_data(case_id)))
+    values = json.loads(keyring.open(row.ciphertext, associated_data(row.case_id)))
     return CaseFacts(values, version=row.version)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,8 +22,9 @@ from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
-from engine.instances.facts import load_facts, save_facts
+from engine.instances.facts import facts_from_row, save_facts
 from engine.instances.models import (
+    CaseFactsRow,
     InstanceState,
     InstanceStatus,
     ProcessInstance,
@@ -50,6 +52,11 @@ class LoadedInstance:
     workflow: BpmnWorkflow
     pinned: Pinned
     facts: CaseFacts
+    # The rows the state and facts came from. Held here because the session's identity map
+    # is weak: without a reference, saving would SELECT them a second time.
+    rows: tuple[object, ...] = ()
+    # After a save: the instance's open user tasks, in inbox order.
+    open_task_ids: list[str] = field(default_factory=list)
 
     def step(self, services: Services) -> stepping.StepContext:
         """The context pathway code runs in for this instance's next step."""
@@ -57,20 +64,27 @@ class LoadedInstance:
 
 
 def load(session: Session, services: Services, instance_id: int) -> LoadedInstance:
-    row = session.get(ProcessInstance, instance_id)
-    if row is None:
+    """The instance, its state, its case and the case's facts, read in one statement."""
+    found = session.execute(
+        select(ProcessInstance, InstanceState, ProtectionCase, CaseFactsRow)
+        .join(ProtectionCase, ProtectionCase.id == ProcessInstance.case_id)
+        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+        .outerjoin(CaseFactsRow, CaseFactsRow.case_id == ProcessInstance.case_id)
+        .where(ProcessInstance.id == instance_id)
+    ).first()
+    if found is None:
         raise NotFound(f"no process instance {instance_id}")
-    state = session.get(InstanceState, instance_id)
+    row, state, case, facts_row = found
     if state is None:
         raise NotFound(f"process instance {instance_id} has no stored state")
     plain = services.keyring.open(state.ciphertext, state_associated_data(instance_id))
-    case = session.get(ProtectionCase, row.case_id)
     return LoadedInstance(
         row,
         case,
         serialization.load(plain),
         Pinned.from_json(row.pinned_json),
-        load_facts(session, services.keyring, case.id),
+        facts_from_row(services.keyring, facts_row),
+        rows=(state, facts_row),
     )
 
 
@@ -106,7 +120,7 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         raise StaleInstance(str(err)) from err
     if not current:
         raise StaleInstance("the case's facts changed meanwhile")
-    sync_human_tasks(session, row, workflow, now)
+    loaded.open_task_ids = sync_human_tasks(session, row, workflow, now)
     sync_timers(session, row, workflow, now)
     session.flush()
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
@@ -222,7 +221,8 @@ def complete(
         raise GuardRefused(refusals)
     now = services.clock.now()
     stepping.complete(loaded.workflow, task, answers, loaded.step(services))
-    row.completed_by = actor.username
+    # Marked here, so the one UPDATE of this row goes out with the instance's own flush.
+    row.state, row.completed_by, row.completed_at = COMPLETED, actor.username, now
     completed = store.Happened(
         AuditAction.TASK_COMPLETED,
         task_id=row.id,
@@ -231,9 +231,6 @@ def complete(
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[completed])
     discard_drafts(session, row.id)
-    next_ids = session.scalars(
-        select(HumanTask.id)
-        .where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)
-        .order_by(HumanTask.created_at, HumanTask.id)
-    ).all()
-    return Completed(row.id, loaded.row.id, loaded.case.ref, loaded.row.status, list(next_ids))
+    return Completed(
+        row.id, loaded.row.id, loaded.case.ref, loaded.row.status, loaded.open_task_ids
+    )

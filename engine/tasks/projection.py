@@ -28,7 +28,9 @@ def _final_state(workflow: BpmnWorkflow, task_id: str) -> str:
 
 def sync_human_tasks(
     session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
-) -> None:
+) -> list[str]:
+    """Bring the rows in line; returns the open tasks' ids in the order the inbox lists them,
+    so a command can answer "what next" without reading them back."""
     ready = {t.id: t for t in ready_user_tasks(workflow)}
     rows = session.scalars(
         select(HumanTask).where(
@@ -50,9 +52,10 @@ def sync_human_tasks(
         else:
             row.state = _final_state(workflow, row.id)
             row.completed_at = row.completed_at or now
+    open_rows = [row for row in rows if row.id in ready]
     for task_id, task in ready.items():
         if task_id not in known:
-            session.add(
+            open_rows.append(
                 HumanTask(
                     id=task_id,
                     instance_id=instance.id,
@@ -69,3 +72,5 @@ def sync_human_tasks(
                     created_at=now + timedelta(microseconds=task.instance_index),
                 )
             )
+            session.add(open_rows[-1])
+    return [row.id for row in sorted(open_rows, key=lambda row: (row.created_at, row.id))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
 from engine.users.models import User
@@ -37,7 +37,14 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 def resolve_actor(session: Session, username: str) -> Actor:
     """An active user by name; unknown and deactivated users may not act."""
-    user = session.scalars(select(User).where(User.username == username)).first()
+    # One statement: the roles come joined rather than by a second SELECT (selectin).
+    user = (
+        session.scalars(
+            select(User).options(joinedload(User.roles)).where(User.username == username)
+        )
+        .unique()
+        .first()
+    )
     if user is None:
         raise NotFound(f"no user named {username!r}")
     if not user.is_active:

@@ -21,6 +21,8 @@ def _engine():
 
 def load_actor() -> None:
     g.actor, g.session_secret, g.via_token = None, None, False
+    if request.endpoint == "static":
+        return  # stylesheets and scripts are public: no session is looked up for them
     bearer = request.headers.get("Authorization", "")
     if bearer.startswith("Bearer "):
         g.actor = _engine().token_actor(bearer.removeprefix("Bearer ").strip())

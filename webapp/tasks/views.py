@@ -81,6 +81,7 @@ def _edit(details, task_id: str, answers: dict[str, Any], action: str):
     if action == "save_draft":
         engine().save_draft(task_id, actor=actor().username, answers=answers)
         return _page(details, answers, draft_saved=True)
+    details = engine().task_details(task_id, actor=actor().username)  # the page, shown again
     if action.startswith("add:"):
         return _page(details, answers, extra_rows={action[4:]: 1})
     if action.startswith("remove:"):
@@ -94,7 +95,9 @@ def _edit(details, task_id: str, answers: dict[str, Any], action: str):
 @tasks.route("/tasks/<task_id>", methods=["POST"])
 @allow(SIGNED_IN)
 def act(task_id: str):
-    details = engine().task_details(task_id, actor=actor().username)
+    # One write per request: the form is read unaudited to parse the answers; completing,
+    # keeping a draft or showing the page again is the request's one audited write.
+    details = engine().task_form(task_id, actor=actor().username)
     fields = fields_of(details.schema or {"type": "object", "properties": {}})
     answers = parse(fields, request.form)
     action = request.form.get("_action", "complete")

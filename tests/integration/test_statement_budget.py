@@ -1,0 +1,91 @@
+"""What a task completion costs the database, counted: a budget of statements, one write.
+
+Exact counts, not times (those are in bench/statements.py): a change that adds a query to
+the hot path fails here with the statements listed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.audit.search import AuditFilters
+from tests.support import bpmn as b
+from tests.support.statements import counting
+
+NOTE_FORM = {
+    "type": "object",
+    "properties": {"note": {"type": "string", "title": "Note", "minLength": 1}},
+    "required": ["note"],
+}
+# Read the actor, the task, the instance with its state, case and facts; write the state,
+# the instance (version check), the task, the facts' version check; read the open tasks and
+# timers to keep their projections; lock the audit head, insert the events, move the head;
+# drop the task's drafts. Two more on SQLite (no multi-row INSERT ... RETURNING there), one
+# more when a next task opens (its INSERT).
+BUDGET = 15
+
+
+def three_steps() -> str:
+    steps = [b.user_task(f"t{i}", f"Step {i}", "note.json") for i in (1, 2, 3)]
+    return b.definitions(
+        b.process(
+            "three_steps",
+            b.start(),
+            *steps,
+            b.end(),
+            *b.chain("start", "t1", "t2", "t3", "end"),
+            lanes={"Caseworker": ["start", "t1", "t2", "t3", "end"]},
+        )
+    )
+
+
+@pytest.fixture
+def three(engine, tmp_path, people):
+    engine.deploy([b.write(tmp_path, "three.bpmn", three_steps(), {"note.json": NOTE_FORM})],
+                  actor="system")  # fmt: skip
+    return engine
+
+
+def test_each_completion_is_one_write_within_the_budget(three, people):
+    started = three.start("three_steps", actor=people["caseworker"])
+    for step in range(3):
+        task = three.tasks_for(people["caseworker"], case_ref=started.case_ref)[0]
+        with counting(three.db) as counted:
+            done = three.complete_task(task.id, actor=people["caseworker"], answers={"note": "x"})
+        assert counted.write_transactions == 1
+        assert len(counted.sql) <= BUDGET, "\n".join(counted.sql)
+        # What opens next is known from the projection just written, not read back.
+        assert done.next_task_ids == [
+            t.id for t in three.tasks_for(people["caseworker"], case_ref=started.case_ref)
+        ]
+        assert done.instance_status == ("completed" if step == 2 else "running")
+    # The last completion appended two events (the task, the instance's end) in one statement
+    # or two, and moved the head once: the chain still verifies end to end.
+    report = three.check_audit(actor=people["admin"])
+    assert report.ok, report.reason
+    events, _ = three.audit_search(AuditFilters(case_ref=started.case_ref), actor=people["admin"])
+    actions = [e.action for e in events]
+    assert actions.count("instance:task:completed") == 3
+    assert "instance:completed" in actions
+    assert report.last_seq == max(e.seq for e in events)
+
+
+def test_several_commands_each_move_the_head_to_their_own_last_event(three, people):
+    """Appends in one transaction chain onto each other before the head is written."""
+    for _ in range(3):
+        started = three.start("three_steps", actor=people["caseworker"])
+        task = three.tasks_for(people["caseworker"], case_ref=started.case_ref)[0]
+        three.complete_task(task.id, actor=people["caseworker"], answers={"note": "y"})
+    report = three.check_audit(actor=people["admin"])
+    assert report.ok and report.checked == report.last_seq
+
+
+def test_a_refused_completion_writes_nothing(three, people):
+    started = three.start("three_steps", actor=people["caseworker"])
+    task = three.tasks_for(people["caseworker"], case_ref=started.case_ref)[0]
+    before = three.check_audit(actor=people["admin"]).last_seq
+    with counting(three.db) as counted, pytest.raises(Exception, match="problem"):
+        three.complete_task(task.id, actor=people["caseworker"], answers={"note": ""})
+    assert counted.write_transactions == 1  # begun, rolled back
+    assert not [s for s in counted.sql if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert three.check_audit(actor=people["admin"]).last_seq == before

@@ -1,0 +1,50 @@
+"""Counting what a command costs the database: SQL statements and write transactions.
+
+A listener on the engine's connections, not a timer: the counts are exact and the same on
+every machine, so budgets on them are honest regression tests (times belong in ``bench/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+    write_transactions: int = 0
+
+    @property
+    def sql(self) -> list[str]:
+        """The statements without SQLite's explicit BEGIN (PostgreSQL's is implicit)."""
+        return [s for s in self.statements if not s.startswith("BEGIN")]
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.write_transactions = 0
+
+
+@contextmanager
+def counting(database) -> Iterator[Counted]:
+    """Count on ``database`` (an ``engine.db.database.Database``) while the block runs."""
+    counted = Counted()
+    engine = database.sa_engine
+
+    def on_statement(conn, cursor, statement, *_):
+        counted.statements.append(" ".join(statement.split()))
+
+    def on_begin(conn):
+        if conn.get_execution_options().get("pp_write"):
+            counted.write_transactions += 1
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "begin", on_begin)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "begin", on_begin)
