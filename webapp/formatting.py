@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import gettext, ngettext
+from flask import Flask, current_app, has_request_context
+from flask_babel import gettext, lazy_gettext, ngettext
 
+from engine.audit.actions import AuditAction
 from webapp.i18n import current_language
 
 
@@ -46,13 +47,7 @@ def _as_datetime(value: datetime | str) -> datetime | str:
     return value
 
 
-# The console and the modeller are English tools (their <main> says lang="en"): dates there too.
-ENGLISH_TOOLS = ("/admin", "/modeller")
-
-
 def _locale() -> str:
-    if has_request_context() and request.path.startswith(ENGLISH_TOOLS):
-        return "en"
     return current_language() if has_request_context() else "en"
 
 
@@ -86,8 +81,62 @@ def role_label(role: str | None) -> str:
     return (role or "").replace("_", " ").capitalize()
 
 
+# Each audit action as the console names it, translatable (the stored code never changes).
+# The English is exactly what the rule in action_label makes of the code; an action missing
+# here still reads by that rule, in English only.
+ACTION_LABELS = {
+    AuditAction.DEFINITION_DEPLOYED: lazy_gettext("Definition deployed"),
+    AuditAction.DRAFT_SAVED: lazy_gettext("Draft saved"),
+    AuditAction.DRAFT_DISCARDED: lazy_gettext("Draft discarded"),
+    AuditAction.DEPLOY_BLOCKED: lazy_gettext("Deploy blocked"),
+    AuditAction.DEFINITION_VALIDATED: lazy_gettext("Definition validated"),
+    AuditAction.DEFINITION_SIMULATED: lazy_gettext("Definition simulated"),
+    AuditAction.FORM_SAVED: lazy_gettext("Form saved"),
+    AuditAction.CASE_CREATED: lazy_gettext("Case created"),
+    AuditAction.CASE_FACTS_CHANGED: lazy_gettext("Facts changed"),
+    AuditAction.CASE_VIEWED: lazy_gettext("Case viewed"),
+    AuditAction.CASE_ACCESS_REFUSED: lazy_gettext("Access refused"),
+    AuditAction.CASE_DISCLOSED: lazy_gettext("Case disclosed"),
+    AuditAction.CASE_CLOSED_AS_MISTAKE: lazy_gettext("Closed mistake"),
+    AuditAction.STATISTICS_EXPORTED: lazy_gettext("Export htcds"),
+    AuditAction.INSTANCE_STARTED: lazy_gettext("Instance started"),
+    AuditAction.INSTANCE_COMPLETED: lazy_gettext("Instance completed"),
+    AuditAction.INSTANCE_SUSPENDED: lazy_gettext("Instance suspended"),
+    AuditAction.INSTANCE_RESUMED: lazy_gettext("Instance resumed"),
+    AuditAction.INSTANCE_TERMINATED: lazy_gettext("Instance terminated"),
+    AuditAction.TASK_CLAIMED: lazy_gettext("Task claimed"),
+    AuditAction.TASK_UNCLAIMED: lazy_gettext("Task unclaimed"),
+    AuditAction.TASK_REASSIGNED: lazy_gettext("Task reassigned"),
+    AuditAction.TASK_COMPLETED: lazy_gettext("Task completed"),
+    AuditAction.TASK_DRAFT_SAVED: lazy_gettext("Task draft saved"),
+    AuditAction.TIMER_FIRED: lazy_gettext("Timer fired"),
+    AuditAction.MESSAGE_RECEIVED: lazy_gettext("Message received"),
+    AuditAction.TIMER_MOVED: lazy_gettext("Timer moved"),
+    AuditAction.INCIDENT_RAISED: lazy_gettext("Incident raised"),
+    AuditAction.INCIDENT_RETRIED: lazy_gettext("Incident retried"),
+    AuditAction.USER_CREATED: lazy_gettext("User created"),
+    AuditAction.USER_ROLES_CHANGED: lazy_gettext("Roles changed"),
+    AuditAction.LOGIN_OK: lazy_gettext("Login ok"),
+    AuditAction.LOGIN_FAILED: lazy_gettext("Login failed"),
+    AuditAction.LOGIN_THROTTLED: lazy_gettext("Login throttled"),
+    AuditAction.LOGOUT: lazy_gettext("User logout"),
+    AuditAction.TOKEN_CREATED: lazy_gettext("Token created"),
+    AuditAction.USER_DEACTIVATED: lazy_gettext("User deactivated"),
+    AuditAction.USER_ACTIVATED: lazy_gettext("User activated"),
+    AuditAction.PASSWORD_RESET: lazy_gettext("Password reset"),
+    AuditAction.PASSWORD_CHANGED: lazy_gettext("Password changed"),
+    AuditAction.CASE_MEMBER_ADDED: lazy_gettext("Member added"),
+    AuditAction.CASE_MEMBER_REMOVED: lazy_gettext("Member removed"),
+    AuditAction.EVENT_DATA_VIEWED: lazy_gettext("Data viewed"),
+    AuditAction.CHAIN_VERIFIED: lazy_gettext("Chain verified"),
+}
+
+
 def action_label(action: str) -> str:
     """``instance:task:completed`` -> "Task completed"; unknown actions read as they are stored."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
     words = action.split(":")[1:] if action.count(":") >= 2 else action.split(":")
     return " ".join(words).replace("_", " ").capitalize()
 

@@ -291,7 +291,7 @@ def test_due_dates_read_in_the_chosen_language(app, hours, english, thai, vietna
         assert due_in_words(due) == english
 
 
-def test_dates_read_in_the_page_language_and_the_console_stays_english(web_engine, signed_in):
+def test_dates_read_in_the_page_language_in_the_console_too(web_engine, signed_in):
     started = web_engine.start("identification", actor="first_responder")
     client = signed_in("first_responder")
     _switch(client, "th")
@@ -302,4 +302,6 @@ def test_dates_read_in_the_page_language_and_the_console_stays_english(web_engin
     admin = signed_in("admin")
     _switch(admin, "th")
     console = admin.get(f"/admin/instances/{started.instance_id}").text
-    assert "5 Jan 2026" in console and "ม.ค." not in console
+    assert '<main id="main" class="wide">' in console  # no lang="en" island any more
+    assert "5 ม.ค. 2026" in console and "5 Jan 2026" not in console
+    assert "<h2>ลำดับเหตุการณ์</h2>" in console  # "Timeline"

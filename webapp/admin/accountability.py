@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from engine.errors import InvalidRequest
 from webapp.admin.blueprint import admin, form_text
@@ -29,7 +30,7 @@ def _day(name: str) -> date:
     try:
         return date.fromisoformat(form_text(name))
     except ValueError as err:
-        raise InvalidRequest(f"not a date: {form_text(name)!r}") from err
+        raise InvalidRequest(gettext("not a date: %(text)s", text=repr(form_text(name)))) from err
 
 
 @admin.route("/statistics/htcds.csv", methods=["POST"])
@@ -45,10 +46,10 @@ def htcds_export():
             min_cell_size=int(min_cell) if min_cell.isdigit() else None,
         )
     except InvalidRequest as err:
-        flash(f"Nothing exported: {err.message}", "error")
+        flash(gettext("Nothing exported: %(why)s", why=err.message), "error")
         return redirect(url_for("admin.commitments"))
     if not made.rows:  # a file of headers alone would say nothing: say why instead
-        flash(f"Nothing to download: {made.explanation()}", "error")
+        flash(gettext("Nothing to download: %(why)s", why=made.explanation()), "error")
         return redirect(url_for("admin.commitments"))
     name = f"htcds-{start.isoformat()}-{end.isoformat()}.csv"
     response = Response(made.csv_text(), mimetype="text/csv")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Blueprint, flash, request
+from flask_babel import gettext
 
 from engine.errors import ConflictError, InvalidRequest, NotFound
 
@@ -22,7 +23,7 @@ def attempt(operation: Callable[[], T], done: str) -> T | None:
     try:
         result = operation()
     except CORRECTABLE as err:
-        flash(f"Nothing changed: {err.message}", "error")
+        flash(gettext("Nothing changed: %(why)s", why=err.message), "error")
         return None
     flash(done, "ok")
     return result
@@ -38,7 +39,7 @@ def parse_moment(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError) as err:  # overflow: a zone pushing year 1 or 9999 out
-        raise InvalidRequest(f"not a date and time: {text!r}") from err
+        raise InvalidRequest(gettext("not a date and time: %(text)s", text=repr(text))) from err
 
 
 def parse_day(text: str | None) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from webapp.admin.blueprint import admin, attempt, form_text
 from webapp.security.rules import ADMIN, allow
@@ -27,6 +28,6 @@ def retry(incident_id: int):
         lambda: engine().retry_incident(
             incident_id, actor=actor().username, reason=form_text("reason")
         ),
-        f"Incident {incident_id} retried.",
+        gettext("Incident %(id)s retried.", id=incident_id),
     )
     return redirect(url_for("admin.incidents"))

@@ -6,6 +6,7 @@ Every operation needs a reason; the engine audits it with that reason.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from engine.instances.models import InstanceStatus
 from engine.spiff.parsing import element_names
@@ -16,7 +17,12 @@ from webapp.request_input import int_arg
 from webapp.security.rules import ADMIN, allow
 from webapp.views_support import actor, engine
 
-STATUS_OPERATIONS = {"suspend": "suspended", "resume": "resumed", "terminate": "terminated"}
+# What each operation's notice says once done.
+STATUS_OPERATIONS = {
+    "suspend": lazy_gettext("Instance %(id)s suspended."),
+    "resume": lazy_gettext("Instance %(id)s resumed."),
+    "terminate": lazy_gettext("Instance %(id)s terminated."),
+}
 
 
 @admin.route("/instances")
@@ -80,10 +86,10 @@ def change_status(instance_id: int):
         command = getattr(engine(), operation)
         attempt(
             lambda: command(instance_id, actor=actor().username, reason=reason),
-            f"Instance {instance_id} {STATUS_OPERATIONS[operation]}.",
+            STATUS_OPERATIONS[operation] % {"id": instance_id},
         )
     else:
-        flash("Nothing changed: choose suspend, resume or terminate.", "error")
+        flash(gettext("Nothing changed: choose suspend, resume or terminate."), "error")
     return redirect(url_for("admin.instance", instance_id=instance_id))
 
 
@@ -95,7 +101,7 @@ def reassign(task_id: str):
         lambda: engine().reassign(
             task_id, actor=actor().username, to_user=to_user, reason=form_text("reason")
         ),
-        f"Task reassigned to {to_user}.",
+        gettext("Task reassigned to %(user)s.", user=to_user),
     )
     return _back_to_instance(view.instance_id if view else None)
 
@@ -111,7 +117,7 @@ def move_timer(timer_id: str):
             due_at=parse_moment(form_text("due_at")),
             reason=form_text("reason"),
         ),
-        "Timer moved.",
+        gettext("Timer moved."),
     )
     return _back_to_instance(instance_id)
 

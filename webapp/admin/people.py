@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from webapp.admin.blueprint import admin, attempt, form_text
 from webapp.security.rules import ADMIN, allow
@@ -35,9 +36,10 @@ def create_user():
         )
         return True
 
-    if attempt(
-        create, f"User {username} created; they choose their own password at first sign-in."
-    ):
+    done = gettext(
+        "User %(user)s created; they choose their own password at first sign-in.", user=username
+    )
+    if attempt(create, done):
         return redirect(url_for("admin.user", username=username))
     return redirect(url_for("admin.users"))
 
@@ -59,10 +61,10 @@ def user(username: str):
 @allow(ADMIN)
 def set_roles(username: str):
     if request.form.get("submitted") != "roles":
-        abort(400, description="The role form was incomplete. Go back and try again.")
+        abort(400, description=gettext("The role form was incomplete. Go back and try again."))
     attempt(
         lambda: engine().set_roles(username, request.form.getlist("roles"), actor=actor().username),
-        f"Roles of {username} saved.",
+        gettext("Roles of %(user)s saved.", user=username),
     )
     return redirect(url_for("admin.user", username=username))
 
@@ -72,10 +74,12 @@ def set_roles(username: str):
 def set_active(username: str):
     wanted = form_text("active")
     if wanted not in ("yes", "no"):
-        abort(400, description="Say whether the account is active.")
+        abort(400, description=gettext("Say whether the account is active."))
     attempt(
         lambda: engine().set_active(username, wanted == "yes", actor=actor().username),
-        f"{username} {'reactivated' if wanted == 'yes' else 'deactivated and signed out'}.",
+        gettext("%(user)s reactivated.", user=username)
+        if wanted == "yes"
+        else gettext("%(user)s deactivated and signed out.", user=username),
     )
     return redirect(url_for("admin.user", username=username))
 
@@ -87,7 +91,9 @@ def reset_password(username: str):
         lambda: engine().reset_password(
             username, request.form.get("temporary", ""), actor=actor().username
         ),
-        f"Temporary password set; {username} must change it at the next sign-in.",
+        gettext(
+            "Temporary password set; %(user)s must change it at the next sign-in.", user=username
+        ),
     )
     return redirect(url_for("admin.user", username=username))
 
@@ -100,7 +106,7 @@ def add_case(username: str):
         lambda: engine().add_case_member(
             case_ref, username, actor=actor().username, reason=form_text("reason")
         ),
-        f"{username} can now see case {case_ref}.",
+        gettext("%(user)s can now see case %(ref)s.", user=username, ref=case_ref),
     )
     return redirect(url_for("admin.user", username=username))
 
@@ -110,9 +116,9 @@ def add_case(username: str):
 def remove_case(username: str):
     case_ref = form_text("case_ref").upper()
     if not case_ref:
-        abort(400, description="Say which case to remove.")
+        abort(400, description=gettext("Say which case to remove."))
     attempt(
         lambda: engine().remove_case_member(case_ref, username, actor=actor().username),
-        f"{username} no longer has team access to case {case_ref}.",
+        gettext("%(user)s no longer has team access to case %(ref)s.", user=username, ref=case_ref),
     )
     return redirect(url_for("admin.user", username=username))

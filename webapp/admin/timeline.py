@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
+
 from engine.audit.queries import AuditEntry
+from webapp.i18n import translated
 
 VIEWED = "case:viewed"
 # Detail keys that repeat what the line already says, or only matter to a machine.
@@ -34,38 +37,49 @@ class TimelineLine:
 
 
 def _role(value: Any) -> str:
-    return str(value).replace("_", " ").capitalize()
+    """A role in the words the rest of the application uses (they are in the catalogs)."""
+    return translated(str(value).replace("_", " ").capitalize())
 
 
 def _named(value: Any, names: dict[str, str]) -> str:
     return names.get(str(value), str(value))
 
 
-def _listed(values: Any, names: dict[str, str]) -> str:
+def _quoted(text: Any) -> str:
+    """A name or title between the reader's quotation marks."""
+    return gettext("“%(text)s”", text=text)
+
+
+def _listed(values: Any, names: dict[str, str], quote: Callable[[Any], str] = _quoted) -> str:
     if isinstance(values, dict):
-        return "; ".join(f"{_named(k, names)} version {v}" for k, v in sorted(values.items()))
+        return "; ".join(
+            gettext("%(name)s version %(version)s", name=_named(k, names), version=v)
+            for k, v in sorted(values.items())
+        )
     if isinstance(values, list):
-        return ", ".join(f"“{_named(v, names)}”" for v in values)
+        return ", ".join(quote(_named(v, names)) for v in values)
     return _named(values, names)
 
 
 # How a detail reads, by its key; anything else reads as "key words: value".
 _PHRASES: dict[str, Callable[[Any, dict[str, str]], str]] = {
-    "title": lambda v, _n: f"“{v}”",
-    "bpmn_id": lambda v, n: f"step “{_named(v, n)}”",
-    "role": lambda v, _n: f"role {_role(v)}",
-    "previous_assignee": lambda v, _n: f"held before by {v}",
+    "title": lambda v, _n: _quoted(v),
+    "bpmn_id": lambda v, n: gettext("step “%(name)s”", name=_named(v, n)),
+    "role": lambda v, _n: gettext("role %(role)s", role=_role(v)),
+    "previous_assignee": lambda v, _n: gettext("held before by %(user)s", user=v),
     "versions": _listed,
-    "elements": lambda v, n: f"at {_listed(v, n)}",
-    "message": lambda v, _n: f"message “{v}”",
+    "elements": lambda v, n: gettext("at %(elements)s", elements=_listed(v, n)),
+    "message": lambda v, _n: gettext("message “%(name)s”", name=v),
 }
 
 
 def _plain(value: Any, names: dict[str, str]) -> str:
+    """A value as words; the key before it is a stored name and stays as it is."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list | dict):
-        return _listed(value, names).replace("“", "").replace("”", "")
+        # Unquoted; curly quotes inside the names go too, as they always have here.
+        return _listed(value, names, quote=str).replace("“", "").replace("”", "")
     return str(value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify
+from flask_babel import gettext
 
 from engine.errors import DeploymentRefused, EngineError, InvalidRequest
 from webapp.errors import error_body, status_of
@@ -16,7 +17,7 @@ def json_field(name: str) -> str:
     body = json_body()
     value = body.get(name) if isinstance(body, dict) else None
     if not isinstance(value, str):
-        abort(400, description=f"The request needs a '{name}' text field.")
+        abort(400, description=gettext("The request needs a '%(name)s' text field.", name=name))
     return value
 
 

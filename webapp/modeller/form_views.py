@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from engine.errors import EngineError, NotFound
 from engine.modeller.catalogue import check_form_name, form_problems
@@ -40,7 +41,7 @@ def _preview(text: str) -> dict:
         try:
             fields = fields_of(schema)
         except (KeyError, TypeError, ValueError) as err:
-            problems = [f"the form cannot be drawn: {err}"]
+            problems = [gettext("the form cannot be drawn: %(why)s", why=err)]
     return {"schema": schema or {}, "problems": problems, "fields": fields}
 
 
@@ -61,9 +62,14 @@ def form(name: str):
             try:
                 engine().save_form(check_form_name(name), text, actor=actor().username)
             except EngineError as err:
-                flash(f"Not saved: {err.message}", "error")
+                flash(gettext("Not saved: %(why)s", why=err.message), "error")
             else:
-                flash(f"{name} saved. Pathways use it from their next deployment.", "ok")
+                flash(
+                    gettext(
+                        "%(name)s saved. Pathways use it from their next deployment.", name=name
+                    ),
+                    "ok",
+                )
                 return redirect(url_for("modeller.form", name=name))
     return render_template("modeller/form.html", name=name, text=text, **_preview(text))
 

@@ -12,9 +12,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from engine.errors import EngineError, InvalidRequest
 from webapp.modeller.blueprint import json_field, modeller, refusal
+from webapp.modeller.ui_texts import ui_texts
 from webapp.request_input import int_arg, json_body
 from webapp.security.headers import allow_inline_styles
 from webapp.security.rules import COORDINATOR, allow
@@ -45,6 +47,7 @@ def edit(file_name: str):
         "modeller/editor.html",
         file_name=file_name,
         is_draft=is_draft,
+        ui_texts=ui_texts(),
         editor={
             "file": file_name,
             "kind": kind,
@@ -86,7 +89,7 @@ def save_draft(file_name: str):
 
     def save():
         engine().save_pathway_draft(file_name, source, actor=actor().username)
-        return jsonify({"saved": True, "message": "Draft saved. It is not live."})
+        return jsonify({"saved": True, "message": gettext("Draft saved. It is not live.")})
 
     return _json_call(save)
 
@@ -128,7 +131,7 @@ def deploy(file_name: str):
 @allow(COORDINATOR)
 def discard(file_name: str):
     engine().discard_pathway_draft(file_name, actor=actor().username)
-    flash(f"The draft of {file_name} was discarded.", "ok")
+    flash(gettext("The draft of %(file)s was discarded.", file=file_name), "ok")
     return redirect(url_for("modeller.pathways"))
 
 
@@ -138,18 +141,28 @@ def upload():
     """A diagram drawn elsewhere becomes a draft; hostile or broken XML is refused here."""
     sent = request.files.get("diagram")
     if sent is None or not sent.filename:
-        abort(400, description="Choose a .bpmn or .dmn file to upload.")
+        abort(400, description=gettext("Choose a .bpmn or .dmn file to upload."))
     data = sent.read(MAX_UPLOAD_BYTES + 1)
     name = (request.form.get("file_name") or sent.filename or "").strip()
     try:
         if len(data) > MAX_UPLOAD_BYTES:
-            raise InvalidRequest(f"a diagram may be at most {MAX_UPLOAD_BYTES // 2**20} MB")
+            raise InvalidRequest(
+                gettext(
+                    "a diagram may be at most %(megabytes)d MB",
+                    megabytes=MAX_UPLOAD_BYTES // 2**20,
+                )
+            )
         engine().save_pathway_draft(name, data.decode("utf-8"), actor=actor().username)
     except (EngineError, UnicodeDecodeError) as err:
-        message = getattr(err, "message", "the file is not UTF-8 text")
-        flash(f"Not uploaded: {message}", "error")
+        message = (
+            err.message if isinstance(err, EngineError) else gettext("the file is not UTF-8 text")
+        )
+        flash(gettext("Not uploaded: %(why)s", why=message), "error")
         return redirect(url_for("modeller.pathways"))
-    flash(f"{name} uploaded as a draft. Validate and deploy it from the editor.", "ok")
+    flash(
+        gettext("%(name)s uploaded as a draft. Validate and deploy it from the editor.", name=name),
+        "ok",
+    )
     return redirect(url_for("modeller.edit", file_name=name))
 
 
@@ -163,7 +176,7 @@ def new_file():
             name, actor=actor().username, role=request.form.get("role") or "caseworker"
         )
     except EngineError as err:
-        flash(f"Not created: {err.message}", "error")
+        flash(gettext("Not created: %(why)s", why=err.message), "error")
         return redirect(url_for("modeller.pathways"))
     return redirect(url_for("modeller.edit", file_name=name))
 
@@ -182,7 +195,7 @@ def versions(process_key: str):
 def compare(process_key: str):
     old, new = int_arg("old"), int_arg("new")
     if old is None or new is None:
-        abort(400, description="Choose two versions to compare.")
+        abort(400, description=gettext("Choose two versions to compare."))
     comparison, before, after = engine().compare_versions(
         process_key, old, new, actor=actor().username
     )

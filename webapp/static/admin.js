@@ -50,7 +50,7 @@
       focus(process);
       mark(process);
     }).catch(function (error) {
-      container.textContent = "The diagram could not be drawn: " + error.message;
+      container.textContent = container.getAttribute("data-failed") + " " + error.message;
     });
   }
 

@@ -27,6 +27,6 @@
     if (tables.length) { editor.open(tables[0]); }
     document.getElementById("canvas").setAttribute("data-ready", "1");
   }).catch(function (error) {
-    actions.show("The decision file could not be opened: " + error.message, []);
+    actions.show(window.PathwaysEditor.t("The decision file could not be opened: {why}", { why: error.message }), []);
   });
 })();

@@ -1,9 +1,25 @@
 /* The editor's buttons (Validate, Save draft, Run scenarios, Deploy, Download) shared by the
    diagram modeller and the decision-table editor: the server calls and the results list are the
    same for both, only reading the XML and pointing at an element differ, so each editor hands
-   those over. Loaded before modeller.js / decision_editor.js. */
+   those over. Loaded before modeller.js / decision_editor.js, which also use its t(). */
 (function () {
   "use strict";
+
+  /* The page's translations (webapp/modeller/ui_texts.py, in the JSON block "ui-texts"): t()
+     shows a text in the reader's language, or as written when it has no translation, and fills
+     in its {name} placeholders from values. bpmn-js's own texts pass through it too. */
+  var texts = (function () {
+    var block = document.getElementById("ui-texts");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
+  })();
+
+  function t(text, values) {
+    var own = Object.prototype.hasOwnProperty;
+    var shown = own.call(texts, text) && texts[text] ? texts[text] : text;
+    return String(shown).replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && own.call(values, name) && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -55,20 +71,25 @@
       editor.clearMarks();
       var items = (body.problems || []).concat(body.warnings || []);
       items.forEach(editor.mark);
-      show(items.length ? (body.problems && body.problems.length ? "Problems: fix these before deploying" : "Warnings") : "No problems found", items);
+      show(items.length ? (body.problems && body.problems.length ? t("Problems: fix these before deploying") : t("Warnings")) : t("No problems found"), items);
       results.setAttribute("data-state", body.problems && body.problems.length ? "problems" : "ok");
     }
 
+    function scenarioLine(s) {
+      var values = { name: s.name, detail: s.detail };
+      var message = s.passed ? (s.detail ? t("PASS {name}: {detail}", values) : t("PASS {name}", values))
+        : (s.detail ? t("FAIL {name}: {detail}", values) : t("FAIL {name}", values));
+      return { level: s.passed ? "passed" : "error", message: message };
+    }
+
     function showScenarios(list, heading) {
-      show(heading, list.map(function (s) {
-        return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
-      }));
+      show(heading, list.map(scenarioLine));
     }
 
     function busy(button, work) {
       button.disabled = true;
       results.setAttribute("data-state", "working");
-      work().catch(function (error) { show("Something went wrong: " + error.message, []); })
+      work().catch(function (error) { show(t("Something went wrong: {why}", { why: error.message }), []); })
         .then(function () { button.disabled = false; });
     }
 
@@ -85,9 +106,9 @@
     document.getElementById("save-draft").addEventListener("click", function (event) {
       busy(event.target, function () {
         return send(data.urls.save_draft).then(function (r) {
-          show(r.ok ? r.body.message : "Not saved: " + r.body.message, []);
+          show(r.ok ? r.body.message : t("Not saved: {why}", { why: r.body.message }), []);
           results.setAttribute("data-state", r.ok ? "saved" : "problems");
-          if (r.ok) { document.getElementById("source-state").textContent = "Editing the saved draft (not live)"; }
+          if (r.ok) { document.getElementById("source-state").textContent = t("Editing the saved draft (not live)"); }
         });
       });
     });
@@ -98,12 +119,12 @@
       var done = [];
       var failed = 0;
       function next(index) {
-        show("Running scenario " + (index + 1) + " of " + names.length + "…", done.map(function (s) {
-          return { level: s.passed ? "passed" : "error", message: (s.passed ? "PASS " : "FAIL ") + s.name + (s.detail ? ": " + s.detail : "") };
-        }));
+        show(t("Running scenario {number} of {total}…", { number: index + 1, total: names.length }), done.map(scenarioLine));
         results.setAttribute("data-progress", index + "/" + names.length);
         if (index >= names.length) {
-          showScenarios(done, failed ? failed + " of " + names.length + " scenarios fail: this draft would break a rule" : "Every scenario passes (" + names.length + ")");
+          showScenarios(done, failed
+            ? t("{failed} of {total} scenarios fail: this draft would break a rule", { failed: failed, total: names.length })
+            : t("Every scenario passes ({total})", { total: names.length }));
           results.setAttribute("data-state", failed ? "problems" : "ok");
           return Promise.resolve();
         }
@@ -122,7 +143,7 @@
           if (data.scenarios && data.scenarios.length) { return runScenarios(source, data.scenarios); }
           return post(data.urls.simulate, { source: source }).then(function (r) {
             if (!r.ok) { showCheck(r.body); return; }
-            showScenarios(r.body.scenarios, r.body.passed ? "Every scenario passes" : "Scenarios fail: this draft would break a rule");
+            showScenarios(r.body.scenarios, r.body.passed ? t("Every scenario passes") : t("Scenarios fail: this draft would break a rule"));
             results.setAttribute("data-state", r.body.passed ? "ok" : "problems");
           });
         });
@@ -131,23 +152,25 @@
 
     document.getElementById("deploy").addEventListener("click", function (event) {
       var note = document.getElementById("change-note");
-      if (!note.value.trim()) { note.focus(); show("Write a change note: what changed and why.", []); return; }
+      if (!note.value.trim()) { note.focus(); show(t("Write a change note: what changed and why."), []); return; }
       busy(event.target, function () {
         return send(data.urls.deploy, { note: note.value }).then(function (r) {
           if (r.ok) {
             editor.clearMarks();
-            show(r.body.unchanged ? "Nothing changed: no new version." : "Deployed: " + r.body.deployed.map(function (d) {
-              return d.process_key + " version " + d.version;
-            }).join(", "), []);
+            show(r.body.unchanged ? t("Nothing changed: no new version.") : t("Deployed: {versions}", {
+              versions: r.body.deployed.map(function (d) {
+                return t("{key} version {version}", { key: d.process_key, version: d.version });
+              }).join(", ")
+            }), []);
             results.setAttribute("data-state", "deployed");
-            document.getElementById("source-state").textContent = "Editing the deployed version";
+            document.getElementById("source-state").textContent = t("Editing the deployed version");
           } else if (r.body.scenarios) {
-            showScenarios(r.body.scenarios, "Not deployed: scenarios fail on this draft");
+            showScenarios(r.body.scenarios, t("Not deployed: scenarios fail on this draft"));
             results.setAttribute("data-state", "problems");
           } else if (r.body.problems) {
             showCheck(r.body);
           } else {
-            show("Not deployed: " + r.body.message, []);
+            show(t("Not deployed: {why}", { why: r.body.message }), []);
             results.setAttribute("data-state", "problems");
           }
         });
@@ -169,5 +192,5 @@
     return { show: show };
   }
 
-  window.PathwaysEditor = { el: el, wire: wire };
+  window.PathwaysEditor = { el: el, wire: wire, t: t };
 })();

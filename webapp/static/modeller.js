@@ -27,24 +27,31 @@
     ]
   };
   var FORM = "formJsonSchemaFilename";
+  var t = window.PathwaysEditor.t;
   /* What an event waits for or throws is a root element the event points at; the code is what
      the engine matches (a message's name, an error's or escalation's code). */
   var REFERENCES = {
-    "bpmn:MessageEventDefinition": { ref: "messageRef", type: "bpmn:Message", code: "name", label: "Message",
-      help: "The message's name: `pathways message NAME` or POST /api/v1/messages delivers it." },
-    "bpmn:ErrorEventDefinition": { ref: "errorRef", type: "bpmn:Error", code: "errorCode", label: "Error code",
-      help: "An error end event with this code is caught by a boundary or event sub-process start with the same code (empty catches every error)." },
-    "bpmn:EscalationEventDefinition": { ref: "escalationRef", type: "bpmn:Escalation", code: "escalationCode", label: "Escalation code",
-      help: "Thrown escalations are caught by a boundary or event sub-process start with the same code." }
+    "bpmn:MessageEventDefinition": { ref: "messageRef", type: "bpmn:Message", code: "name",
+      key: "message", label: t("Message"),
+      help: t("The message's name: `pathways message NAME` or POST /api/v1/messages delivers it.") },
+    "bpmn:ErrorEventDefinition": { ref: "errorRef", type: "bpmn:Error", code: "errorCode",
+      key: "error-code", label: t("Error code"),
+      help: t("An error end event with this code is caught by a boundary or event sub-process start with the same code (empty catches every error).") },
+    "bpmn:EscalationEventDefinition": { ref: "escalationRef", type: "bpmn:Escalation", code: "escalationCode",
+      key: "escalation-code", label: t("Escalation code"),
+      help: t("Thrown escalations are caught by a boundary or event sub-process start with the same code.") }
   };
-  var TIMER_KINDS = [["timeDuration", "Duration (e.g. \"P30D\", in_working_days(5))"],
-                     ["timeDate", "Date (e.g. add_months(returned_on, 3))"],
-                     ["timeCycle", "Cycle (e.g. \"R4/P7D\")"]];
+  var TIMER_KINDS = [["timeDuration", t("Duration (e.g. \"P30D\", in_working_days(5))")],
+                     ["timeDate", t("Date (e.g. add_months(returned_on, 3))")],
+                     ["timeCycle", t("Cycle (e.g. \"R4/P7D\")")]];
+
+  /* bpmn-js's own texts (palette, context pad, replace menu, minimap) through the same t(). */
+  var translation = { translate: ["value", function (template, replacements) { return t(template, replacements); }] };
 
   var modeler = new window.BpmnJS({
     container: "#canvas",
     moddleExtensions: { spiffworkflow: SPIFF },
-    additionalModules: window.DiagramJSMinimap ? [window.DiagramJSMinimap] : [],
+    additionalModules: [translation].concat(window.DiagramJSMinimap ? [window.DiagramJSMinimap] : []),
     minimap: { open: false } // one click away ("Open minimap"); open, it would cover the diagram
   });
   window.pathwaysModeler = modeler; // the page's modelling API, for power users and browser tests
@@ -140,7 +147,7 @@
 
   function referenceFields(element, owner, kind) {
     var current = owner[kind.ref] ? owner[kind.ref][kind.code] : "";
-    panel.appendChild(field(kind.label, textInput(current, function (value) {
+    panel.appendChild(field(kind.key, kind.label, textInput(current, function (value) {
       var update = {};
       update[kind.ref] = value.trim() ? rootElement(kind, value.trim()) : undefined;
       if (owner === element.businessObject) { modeling.updateProperties(element, update); }
@@ -168,9 +175,10 @@
 
   /* -- the panel ---------------------------------------------------------------------------- */
 
-  function field(label, input, help) {
+  /* key names the input (#prop-KEY) the same in every language; label and help are shown. */
+  function field(key, label, input, help) {
     var wrap = el("div", { "class": "field" });
-    var id = "prop-" + label.toLowerCase().replace(/[^a-z]+/g, "-");
+    var id = "prop-" + key;
     input.id = id;
     wrap.appendChild(el("label", { "for": id }, label));
     wrap.appendChild(input);
@@ -207,10 +215,10 @@
 
   function render() {
     panel.textContent = "";
-    panel.appendChild(el("h2", {}, "Properties"));
+    panel.appendChild(el("h2", {}, t("Properties")));
     var element = selected;
     if (!element || element.type === "label") {
-      panel.appendChild(el("p", { "class": "help" }, "Select an element."));
+      panel.appendChild(el("p", { "class": "help" }, t("Select an element.")));
       return;
     }
     var bo = element.businessObject;
@@ -220,40 +228,40 @@
       var known = data.roles.map(function (r) { return [humanRole(r), humanRole(r)]; });
       var current = bo.name || "";
       if (current && !known.some(function (o) { return roleOf(o[0]) === roleOf(current); })) {
-        known.push([current, current + " (new role)"]);
+        known.push([current, t("{role} (new role)", { role: current })]);
       }
-      panel.appendChild(field("Role", choice([["", "(choose a role)"]].concat(known),
+      panel.appendChild(field("role", t("Role"), choice([["", t("(choose a role)")]].concat(known),
         known.filter(function (o) { return roleOf(o[0]) === roleOf(current); }).map(function (o) { return o[0]; })[0] || "",
         function (value) { modeling.updateProperties(element, { name: value }); }),
-        "The lane is the role: its tasks appear in the inbox of everyone holding it."));
-      panel.appendChild(field("New role name", textInput("", function (value) {
+        t("The lane is the role: its tasks appear in the inbox of everyone holding it.")));
+      panel.appendChild(field("new-role-name", t("New role name"), textInput("", function (value) {
         if (value.trim()) { modeling.updateProperties(element, { name: humanRole(roleOf(value)) }); }
-      }), "Only when no configured role fits."));
+      }), t("Only when no configured role fits.")));
       return;
     }
 
-    panel.appendChild(field("Name", textInput(bo.name, function (value) {
+    panel.appendChild(field("name", t("Name"), textInput(bo.name, function (value) {
       modeling.updateProperties(element, { name: value });
     })));
 
     if (element.type === "bpmn:UserTask") {
       var lane = laneOf(element);
       panel.appendChild(el("p", { "class": lane ? "help" : "notice error" },
-        lane ? "Role: " + (lane.businessObject.name || "(unnamed lane)") : "No role: move the task into a lane."));
-      var forms = [["", "(no form)"]].concat(data.forms.map(function (f) { return [f, f]; }));
+        lane ? t("Role: {role}", { role: lane.businessObject.name || t("(unnamed lane)") }) : t("No role: move the task into a lane.")));
+      var forms = [["", t("(no form)")]].concat(data.forms.map(function (f) { return [f, f]; }));
       var form = getProperty(bo, FORM);
-      if (form && data.forms.indexOf(form) < 0) { forms.push([form, form + " (missing)"]); }
-      panel.appendChild(field("Form", choice(forms, form, function (value) { setProperty(element, FORM, value); })));
+      if (form && data.forms.indexOf(form) < 0) { forms.push([form, t("{form} (missing)", { form: form })]); }
+      panel.appendChild(field("form", t("Form"), choice(forms, form, function (value) { setProperty(element, FORM, value); })));
       var instructions = extensionValues(bo, "spiffworkflow:InstructionsForEndUser")[0];
-      panel.appendChild(field("Instructions", textInput(instructions ? instructions.text : "", function (value) {
+      panel.appendChild(field("instructions", t("Instructions"), textInput(instructions ? instructions.text : "", function (value) {
         setInstructions(element, value);
       }, true)));
     }
 
     if (element.type === "bpmn:ScriptTask") {
-      panel.appendChild(field("Script", textInput(bo.script, function (value) {
+      panel.appendChild(field("script", t("Script"), textInput(bo.script, function (value) {
         modeling.updateProperties(element, { scriptFormat: "python", script: value });
-      }, true), "Runs in the sandbox: no imports; read data and case, set_case_fact(...)."));
+      }, true), t("Runs in the sandbox: no imports; read data and case, set_case_fact(...).")));
     }
 
     if (element.type === "bpmn:ReceiveTask") {
@@ -268,15 +276,15 @@
       var decision = decisionOf(bo);
       var chosen = decision ? decision.value : "";
       var options = data.decisions.map(function (d) { return [d, d]; });
-      if (chosen && data.decisions.indexOf(chosen) < 0) { options.push([chosen, chosen + " (not deployed)"]); }
-      panel.appendChild(field("Decision", choice([["", "(choose a decision table)"]].concat(options), chosen,
+      if (chosen && data.decisions.indexOf(chosen) < 0) { options.push([chosen, t("{decision} (not deployed)", { decision: chosen })]); }
+      panel.appendChild(field("decision", t("Decision table"), choice([["", t("(choose a decision table)")]].concat(options), chosen,
         function (value) { setDecision(element, value); }),
-        "A deployed DMN decision: its outputs become the task's data. Edit tables from the pathway list."));
+        t("A deployed DMN decision: its outputs become the task's data. Edit tables from the pathway list.")));
     }
 
     if (element.type === "bpmn:CallActivity") {
-      panel.appendChild(field("Calls pathway", choice(
-        [["", "(choose)"]].concat(data.processes.map(function (p) { return [p, p]; })),
+      panel.appendChild(field("calls-pathway", t("Calls pathway"), choice(
+        [["", t("(choose)")]].concat(data.processes.map(function (p) { return [p, p]; })),
         bo.calledElement, function (value) { modeling.updateProperties(element, { calledElement: value }); })));
     }
 
@@ -290,11 +298,11 @@
         modeling.updateProperties(gateway, { "default": box.checked ? bo : undefined });
         render();
       });
-      panel.appendChild(field("Default flow", box, "Taken when no condition holds."));
+      panel.appendChild(field("default-flow", t("Default flow"), box, t("Taken when no condition holds.")));
       if (!isDefault) {
-        panel.appendChild(field("Condition", textInput(bo.conditionExpression ? bo.conditionExpression.body : "", function (value) {
+        panel.appendChild(field("condition", t("Condition"), textInput(bo.conditionExpression ? bo.conditionExpression.body : "", function (value) {
           modeling.updateProperties(element, { conditionExpression: value ? expression(value) : undefined });
-        }), "e.g. presumed_victim == True"));
+        }), t("e.g. {example}", { example: "presumed_victim == True" })));
       }
     }
 
@@ -308,9 +316,9 @@
         modeling.updateModdleProperties(element, timer, update);
         render();
       };
-      panel.appendChild(field("Timer type", choice(TIMER_KINDS, kind, function (k) { apply(k, value); })));
-      panel.appendChild(field("Timer", textInput(value, function (v) { apply(kind, v); }),
-        "Working days: in_working_days(5); calendar months: add_months(date, 1)."));
+      panel.appendChild(field("timer-type", t("Timer type"), choice(TIMER_KINDS, kind, function (k) { apply(k, value); })));
+      panel.appendChild(field("timer", t("Timer"), textInput(value, function (v) { apply(kind, v); }),
+        t("Working days: in_working_days(5); calendar months: add_months(date, 1).")));
     }
   }
 
@@ -372,6 +380,6 @@
     fit();
     document.getElementById("canvas").setAttribute("data-ready", "1");
   }).catch(function (error) {
-    actions.show("The diagram could not be opened: " + error.message, []);
+    actions.show(t("The diagram could not be opened: {why}", { why: error.message }), []);
   });
 })();

@@ -1,0 +1,238 @@
+"""The texts the modeller's scripts show, for the editor page to hand over in the reader's language.
+
+editor_actions.js, modeller.js and decision_editor.js, and bpmn-js's own palette, context pad,
+replace menu and minimap (through modeller.js's ``translate`` module), look each English text up
+in the page's JSON block ``ui-texts`` and show it as written when it has no translation.
+
+Each text is spelled out in a ``gettext("...")`` call so ``pybabel extract`` finds it. Their
+``{name}`` placeholders are filled in by the scripts, never by ``%`` formatting, so no text here
+holds a ``%``. bpmn-js's texts are its exact English templates (bpmn-js 18.31, diagram-js 15):
+after an upgrade, a changed or new one simply shows in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import gettext as translate
+
+
+def _texts(gettext: Callable[[str], str]) -> list[str]:
+    """Every text, each passed through ``gettext``: as written, or translated."""
+    return [
+        # editor_actions.js: the results of Validate, Save draft, Run scenarios and Deploy
+        gettext("Problems: fix these before deploying"),
+        gettext("Warnings"),
+        gettext("No problems found"),
+        gettext("PASS {name}: {detail}"),
+        gettext("PASS {name}"),
+        gettext("FAIL {name}: {detail}"),
+        gettext("FAIL {name}"),
+        gettext("Something went wrong: {why}"),
+        gettext("Not saved: {why}"),
+        gettext("Editing the saved draft (not live)"),
+        gettext("Running scenario {number} of {total}…"),
+        gettext("{failed} of {total} scenarios fail: this draft would break a rule"),
+        gettext("Every scenario passes ({total})"),
+        gettext("Every scenario passes"),
+        gettext("Scenarios fail: this draft would break a rule"),
+        gettext("Write a change note: what changed and why."),
+        gettext("Nothing changed: no new version."),
+        gettext("Deployed: {versions}"),
+        gettext("{key} version {version}"),
+        gettext("Editing the deployed version"),
+        gettext("Not deployed: scenarios fail on this draft"),
+        gettext("Not deployed: {why}"),
+        # modeller.js: the properties panel
+        gettext("Message"),
+        gettext(
+            "The message's name: `pathways message NAME` or POST /api/v1/messages delivers it."
+        ),
+        gettext("Error code"),
+        gettext(
+            "An error end event with this code is caught by a boundary or event sub-process start"
+            " with the same code (empty catches every error)."
+        ),
+        gettext("Escalation code"),
+        gettext(
+            "Thrown escalations are caught by a boundary or event sub-process start with the same"
+            " code."
+        ),
+        gettext('Duration (e.g. "P30D", in_working_days(5))'),
+        gettext("Date (e.g. add_months(returned_on, 3))"),
+        gettext('Cycle (e.g. "R4/P7D")'),
+        gettext("Properties"),
+        gettext("Select an element."),
+        gettext("{role} (new role)"),
+        gettext("Role"),
+        gettext("(choose a role)"),
+        gettext("The lane is the role: its tasks appear in the inbox of everyone holding it."),
+        gettext("New role name"),
+        gettext("Only when no configured role fits."),
+        gettext("Name"),
+        gettext("Role: {role}"),
+        gettext("(unnamed lane)"),
+        gettext("No role: move the task into a lane."),
+        gettext("(no form)"),
+        gettext("{form} (missing)"),
+        gettext("Form"),
+        gettext("Instructions"),
+        gettext("Script"),
+        gettext("Runs in the sandbox: no imports; read data and case, set_case_fact(...)."),
+        gettext("{decision} (not deployed)"),
+        gettext("Decision table"),
+        gettext("(choose a decision table)"),
+        gettext(
+            "A deployed DMN decision: its outputs become the task's data. Edit tables from the"
+            " pathway list."
+        ),
+        gettext("Calls pathway"),
+        gettext("(choose)"),
+        gettext("Default flow"),
+        gettext("Taken when no condition holds."),
+        gettext("Condition"),
+        gettext("e.g. {example}"),
+        gettext("Timer type"),
+        gettext("Timer"),
+        gettext("Working days: in_working_days(5); calendar months: add_months(date, 1)."),
+        gettext("The diagram could not be opened: {why}"),
+        # decision_editor.js
+        gettext("The decision file could not be opened: {why}"),
+        # bpmn-js: the palette
+        gettext("Activate hand tool"),
+        gettext("Activate lasso tool"),
+        gettext("Activate create/remove space tool"),
+        gettext("Activate global connect tool"),
+        gettext("Create start event"),
+        gettext("Create intermediate/boundary event"),
+        gettext("Create end event"),
+        gettext("Create gateway"),
+        gettext("Create task"),
+        gettext("Create data object reference"),
+        gettext("Create data store reference"),
+        gettext("Create expanded sub-process"),
+        gettext("Create pool/participant"),
+        gettext("Create group"),
+        # bpmn-js: the context pad, and its align and distribute menus
+        gettext("Delete"),
+        gettext("Add lane above"),
+        gettext("Divide into two lanes"),
+        gettext("Divide into three lanes"),
+        gettext("Add lane below"),
+        gettext("Append receive task"),
+        gettext("Append message intermediate catch event"),
+        gettext("Append timer intermediate catch event"),
+        gettext("Append conditional intermediate catch event"),
+        gettext("Append signal intermediate catch event"),
+        gettext("Append compensation activity"),
+        gettext("Append end event"),
+        gettext("Append gateway"),
+        gettext("Append task"),
+        gettext("Append intermediate/boundary event"),
+        gettext("Change element"),
+        gettext("Add text annotation"),
+        gettext("Connect to other element"),
+        gettext("Connect using association"),
+        gettext("Connect using data input association"),
+        gettext("Align elements"),
+        gettext("Align elements left"),
+        gettext("Align elements center"),
+        gettext("Align elements right"),
+        gettext("Align elements top"),
+        gettext("Align elements middle"),
+        gettext("Align elements bottom"),
+        gettext("Distribute elements horizontally"),
+        gettext("Distribute elements vertically"),
+        # bpmn-js: the replace menu ("Change element"): its header toggles and its entries
+        # ("Default flow" is listed with the properties panel above)
+        gettext("Parallel multi-instance"),
+        gettext("Sequential multi-instance"),
+        gettext("Loop"),
+        gettext("Collection"),
+        gettext("Participant multiplicity"),
+        gettext("Toggle non-interrupting"),
+        gettext("Ad-hoc sub-process"),
+        gettext("Ad-hoc sub-process (collapsed)"),
+        gettext("Ad-hoc sub-process (expanded)"),
+        gettext("Business rule task"),
+        gettext("Call activity"),
+        gettext("Cancel boundary event"),
+        gettext("Cancel end event"),
+        gettext("Compensation boundary event"),
+        gettext("Compensation end event"),
+        gettext("Compensation intermediate throw event"),
+        gettext("Compensation start event"),
+        gettext("Complex gateway"),
+        gettext("Conditional boundary event"),
+        gettext("Conditional boundary event (non-interrupting)"),
+        gettext("Conditional flow"),
+        gettext("Conditional intermediate catch event"),
+        gettext("Conditional start event"),
+        gettext("Conditional start event (non-interrupting)"),
+        gettext("Data object reference"),
+        gettext("Data store reference"),
+        gettext("Empty pool/participant"),
+        gettext("Empty pool/participant (removes content)"),
+        gettext("End event"),
+        gettext("Error boundary event"),
+        gettext("Error end event"),
+        gettext("Error start event"),
+        gettext("Escalation boundary event"),
+        gettext("Escalation boundary event (non-interrupting)"),
+        gettext("Escalation end event"),
+        gettext("Escalation intermediate throw event"),
+        gettext("Escalation start event"),
+        gettext("Escalation start event (non-interrupting)"),
+        gettext("Event sub-process"),
+        gettext("Event-based gateway"),
+        gettext("Exclusive gateway"),
+        gettext("Expanded pool/participant"),
+        gettext("Inclusive gateway"),
+        gettext("Intermediate throw event"),
+        gettext("Link intermediate catch event"),
+        gettext("Link intermediate throw event"),
+        gettext("Manual task"),
+        gettext("Message boundary event"),
+        gettext("Message boundary event (non-interrupting)"),
+        gettext("Message end event"),
+        gettext("Message intermediate catch event"),
+        gettext("Message intermediate throw event"),
+        gettext("Message start event"),
+        gettext("Message start event (non-interrupting)"),
+        gettext("Parallel gateway"),
+        gettext("Receive task"),
+        gettext("Script task"),
+        gettext("Send task"),
+        gettext("Sequence flow"),
+        gettext("Service task"),
+        gettext("Signal boundary event"),
+        gettext("Signal boundary event (non-interrupting)"),
+        gettext("Signal end event"),
+        gettext("Signal intermediate catch event"),
+        gettext("Signal intermediate throw event"),
+        gettext("Signal start event"),
+        gettext("Signal start event (non-interrupting)"),
+        gettext("Start event"),
+        gettext("Sub-process"),
+        gettext("Sub-process (collapsed)"),
+        gettext("Sub-process (expanded)"),
+        gettext("Task"),
+        gettext("Terminate end event"),
+        gettext("Timer boundary event"),
+        gettext("Timer boundary event (non-interrupting)"),
+        gettext("Timer intermediate catch event"),
+        gettext("Timer start event"),
+        gettext("Timer start event (non-interrupting)"),
+        gettext("Transaction"),
+        gettext("User task"),
+        # bpmn-js and the minimap: drilling into a collapsed sub-process, searching, the minimap
+        gettext("Open {element}"),
+        gettext("Search in diagram"),
+        gettext("Open minimap"),
+        gettext("Close minimap"),
+    ]
+
+
+def ui_texts() -> dict[str, str]:
+    """{English text: the text in the reader's language} for the page's JSON block."""
+    return dict(zip(_texts(lambda text: text), _texts(translate), strict=True))
