@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from engine.clock import Clock
 from engine.crypto.keyring import Keyring
 from engine.definitions.specs import SpecLibrary
+from engine.instances.cache import WorkflowCache
 from engine.timers.calendar import BusinessCalendar
 
 
@@ -16,3 +17,4 @@ class Services:
     clock: Clock
     specs: SpecLibrary
     calendar: BusinessCalendar
+    workflows: WorkflowCache

@@ -118,7 +118,7 @@ def _answers_from_state(
     """
     answers: dict[str, dict[str, Any]] = {}
     for instance_id in sorted({t.instance_id for t in tasks if t.id in wanted}):
-        workflow = store.load(session, services, instance_id).workflow
+        workflow = store.load(session, services, instance_id, for_change=False).workflow
         for task in tasks:
             if task.id in wanted and task.instance_id == instance_id:
                 found = workflow.get_task_from_id(uuid.UUID(task.id))

@@ -26,7 +26,8 @@ from engine.errors import (
     RefusalNote,
     StorageUnavailable,
 )
-from engine.instances.store import StaleInstance
+from engine.instances.cache import WorkflowCache
+from engine.instances.store import SESSION_SAVED, StaleInstance
 from engine.services import Services
 from engine.timers.calendar import BusinessCalendar
 from engine.timers.projection import SESSION_DUES
@@ -63,6 +64,7 @@ class EngineCore:
             self.clock,
             SpecLibrary(),
             BusinessCalendar.from_file(self.settings.calendar_file),
+            WorkflowCache(self.settings.workflow_cache_bytes),
         )
         self._timer_listeners: list[Callable[[datetime], None]] = []
 
@@ -97,6 +99,7 @@ class EngineCore:
                 with self.db.write() as session:
                     result = command(session)
                     dues = session.info.pop(SESSION_DUES, None)
+                    saved = session.info.pop(SESSION_SAVED, None)
             except StaleInstance:
                 log.info("optimistic lock lost, attempt %s of %s", attempt, MAX_ATTEMPTS)
                 continue
@@ -113,6 +116,9 @@ class EngineCore:
                     "The database could not save this (it may be read-only, full or unreachable)."
                     " Nothing was changed; try again later or tell an administrator."
                 ) from err
+            # Committed: the workflows just saved are current at their new versions.
+            for row, sealed, workflow, size in (saved or {}).values():
+                self.services.workflows.put(row.id, row.version, sealed, workflow, size)
             if dues:
                 for listener in list(self._timer_listeners):
                     listener(min(dues))

@@ -7,7 +7,7 @@ writes state, projections and audit together.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,8 @@ class Started:
     process_key: str
     version: int
     status: str
+    # The user tasks open once it started, in inbox order (as a completion answers).
+    next_task_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class Started:
             "process_key": self.process_key,
             "version": self.version,
             "status": self.status,
+            "next_task_ids": self.next_task_ids,
         }
 
 
@@ -138,7 +141,9 @@ def start_instance(
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[started])
     _assign_to_starter(session, loaded, actor, now)
-    return Started(case.ref, row.id, process_key, root.version, row.status)
+    return Started(
+        case.ref, row.id, process_key, root.version, row.status, loaded.open_task_ids
+    )
 
 
 ASSIGN_TO_STARTER = "assignToStarter"

@@ -93,7 +93,7 @@ def _open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
 
 
 def instance_map(session: Session, services: Services, instance_id: int) -> InstanceMap:
-    loaded = store.load(session, services, instance_id)
+    loaded = store.load(session, services, instance_id, for_change=False)
     by_key: dict[str, dict[str, set[str]]] = {}
     for task in loaded.workflow.get_tasks():
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)

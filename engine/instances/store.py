@@ -41,6 +41,10 @@ class StaleInstance(Exception):
     """Another transaction changed the instance after we read it."""
 
 
+# Workflows saved by the running transaction, to keep in the worker's cache after its commit.
+SESSION_SAVED = "pathways_saved_workflows"
+
+
 def state_associated_data(instance_id: int) -> bytes:
     return f"instance_state:{instance_id}".encode()
 
@@ -63,8 +67,15 @@ class LoadedInstance:
         return stepping.StepContext(services.clock, services.calendar, self.facts)
 
 
-def load(session: Session, services: Services, instance_id: int) -> LoadedInstance:
-    """The instance, its state, its case and the case's facts, read in one statement."""
+def load(
+    session: Session, services: Services, instance_id: int, *, for_change: bool = True
+) -> LoadedInstance:
+    """The instance, its state, its case and the case's facts, read in one statement.
+
+    A command that may change the instance (``for_change``) takes the workflow from the
+    worker's cache when it holds this very version (see ``engine/instances/cache.py``);
+    reads leave the cache alone and deserialize their own copy.
+    """
     found = session.execute(
         select(ProcessInstance, InstanceState, ProtectionCase, CaseFactsRow)
         .join(ProtectionCase, ProtectionCase.id == ProcessInstance.case_id)
@@ -77,12 +88,18 @@ def load(session: Session, services: Services, instance_id: int) -> LoadedInstan
     row, state, case, facts_row = found
     if state is None:
         raise NotFound(f"process instance {instance_id} has no stored state")
-    plain = services.keyring.open(state.ciphertext, state_associated_data(instance_id))
+    pinned = Pinned.from_json(row.pinned_json)
+    sealed = bytes(state.ciphertext)
+    workflow = services.workflows.take(row.id, row.version, sealed) if for_change else None
+    if workflow is None:
+        plain = services.keyring.open(sealed, state_associated_data(instance_id))
+        specs = services.specs.specs_for(session, pinned, row.process_key)
+        workflow = serialization.load(plain, specs, version=state.serializer_version)
     return LoadedInstance(
         row,
         case,
-        serialization.load(plain),
-        Pinned.from_json(row.pinned_json),
+        workflow,
+        pinned,
         facts_from_row(services.keyring, facts_row),
         rows=(state, facts_row),
     )
@@ -91,7 +108,10 @@ def load(session: Session, services: Services, instance_id: int) -> LoadedInstan
 def save(session: Session, services: Services, loaded: LoadedInstance, now: datetime) -> None:
     """Write state, status and projections; raises :class:`StaleInstance` on a lost race."""
     row, workflow = loaded.row, loaded.workflow
-    sealed = services.keyring.seal(serialization.dump(workflow), state_associated_data(row.id))
+    plain, size = serialization.dump_sized(workflow)
+    sealed = services.keyring.seal(plain, state_associated_data(row.id))
+    # The last save of an instance in this transaction is what its commit makes current.
+    session.info.setdefault(SESSION_SAVED, {})[row.id] = (row, sealed, workflow, size)
     state = session.get(InstanceState, row.id)
     if state is None:
         session.add(

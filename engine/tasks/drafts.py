@@ -51,4 +51,9 @@ def load_draft(
 
 def discard_drafts(session: Session, task_id: str) -> None:
     """A completed task's drafts (everyone's) are of no further use and are removed."""
-    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+    # No session objects to keep in step (drafts are read in their own commands): a plain DELETE.
+    session.execute(
+        delete(TaskDraft)
+        .where(TaskDraft.task_id == task_id)
+        .execution_options(synchronize_session=False)
+    )

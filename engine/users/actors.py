@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
-from engine.users.models import User
+from engine.users.models import User, UserRole
 from engine.users.roles import ADMIN, COORDINATOR, SUPERVISOR
 
 
@@ -36,20 +36,23 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 
 def resolve_actor(session: Session, username: str) -> Actor:
-    """An active user by name; unknown and deactivated users may not act."""
-    # One statement: the roles come joined rather than by a second SELECT (selectin).
-    user = (
-        session.scalars(
-            select(User).options(joinedload(User.roles)).where(User.username == username)
-        )
-        .unique()
-        .first()
-    )
-    if user is None:
+    """An active user by name; unknown and deactivated users may not act.
+
+    Every command starts here, so it is one plain query (the user and the roles joined), not
+    an ORM object with its collection.
+    """
+    rows = session.execute(
+        select(User.is_active, User.must_change_password, UserRole.role)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(User.username == username)
+    ).all()
+    if not rows:
         raise NotFound(f"no user named {username!r}")
-    if not user.is_active:
+    is_active, must_change_password, _ = rows[0]
+    if not is_active:
         raise PermissionDenied(f"user {username!r} is deactivated")
-    return Actor(user.username, user.role_names, must_change_password=user.must_change_password)
+    roles = frozenset(role for *_, role in rows if role is not None)
+    return Actor(username, roles, must_change_password=bool(must_change_password))
 
 
 # The oversight roles' rules, written once for the whole engine. ``doing`` completes

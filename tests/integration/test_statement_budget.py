@@ -48,6 +48,9 @@ def three(engine, tmp_path, people):
 
 def test_each_completion_is_one_write_within_the_budget(three, people):
     started = three.start("three_steps", actor=people["caseworker"])
+    assert started.next_task_ids == [
+        t.id for t in three.tasks_for(people["caseworker"], case_ref=started.case_ref)
+    ]
     for step in range(3):
         task = three.tasks_for(people["caseworker"], case_ref=started.case_ref)[0]
         with counting(three.db) as counted:

@@ -141,8 +141,9 @@ def test_a_restored_workflow_runs_with_the_sandbox_not_the_default_engine():
     )
     parser = new_parser()
     parser.add_bpmn_xml(parse_xml(text, "p.bpmn"), "p.bpmn")
-    workflow = serialization.new_workflow(parser.get_spec("p"), {})
-    restored = serialization.load(serialization.dump(workflow))
+    spec = parser.get_spec("p")
+    workflow = serialization.new_workflow(spec, {})
+    restored = serialization.load(serialization.dump(workflow), (spec, {}))
     assert restored.script_engine is serialization.SCRIPT_ENGINE
     task = restored.get_tasks()[0]
     with pytest.raises(WorkflowTaskException) as excinfo:
