@@ -70,9 +70,7 @@ def raw_costs(n: int) -> list[float]:
 
 
 def new_engine(folder: Path, url: str | None, *, cache_bytes: int | None = None) -> Engine:
-    settings = Settings(
-        var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}"
-    )
+    settings = Settings(var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}")
     if cache_bytes is not None:
         settings = Settings(
             var_dir=settings.var_dir,

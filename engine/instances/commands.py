@@ -141,9 +141,7 @@ def start_instance(
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[started])
     _assign_to_starter(session, loaded, actor, now)
-    return Started(
-        case.ref, row.id, process_key, root.version, row.status, loaded.open_task_ids
-    )
+    return Started(case.ref, row.id, process_key, root.version, row.status, loaded.open_task_ids)
 
 
 ASSIGN_TO_STARTER = "assignToStarter"
