@@ -28,7 +28,8 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # Client-given and unique: lets a command's events go out as one multi-row INSERT on SQLite.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, insert_sentinel=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))

@@ -117,8 +117,8 @@ class EngineCore:
                     " Nothing was changed; try again later or tell an administrator."
                 ) from err
             # Committed: the workflows just saved are current at their new versions.
-            for row, sealed, workflow, size in (saved or {}).values():
-                self.services.workflows.put(row.id, row.version, sealed, workflow, size)
+            for row, sealed, kept, size in (saved or {}).values():
+                self.services.workflows.put(row.id, row.version, sealed, kept, size)
             if dues:
                 for listener in list(self._timer_listeners):
                     listener(min(dues))

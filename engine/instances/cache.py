@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
@@ -33,10 +34,19 @@ DEFAULT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
+class Kept:
+    """A workflow as its last commit saved it, with the projection rows that save wrote
+    (opaque here: ``store`` hands them to the next save, which then need not read them)."""
+
+    workflow: BpmnWorkflow
+    projection: Any = None
+
+
+@dataclass
 class _Entry:
     version: int
     sealed: bytes
-    workflow: BpmnWorkflow
+    kept: Kept
     size: int
 
 
@@ -57,7 +67,7 @@ class WorkflowCache:
         self._lock = threading.Lock()
         self._stats = CacheStats()
 
-    def take(self, instance_id: int, version: int, sealed: bytes) -> BpmnWorkflow | None:
+    def take(self, instance_id: int, version: int, sealed: bytes) -> Kept | None:
         """The cached workflow saved as exactly this version and these sealed bytes, removed
         from the cache; else None."""
         with self._lock:
@@ -68,11 +78,9 @@ class WorkflowCache:
                 self._stats.misses += 1
                 return None
             self._stats.hits += 1
-            return entry.workflow
+            return entry.kept
 
-    def put(
-        self, instance_id: int, version: int, sealed: bytes, workflow: BpmnWorkflow, size: int
-    ) -> None:
+    def put(self, instance_id: int, version: int, sealed: bytes, kept: Kept, size: int) -> None:
         """Keep a workflow just committed at ``version`` as ``sealed`` (only after the commit).
 
         ``size`` is the JSON size of its state; the sealed bytes are added to it.
@@ -84,7 +92,7 @@ class WorkflowCache:
             old = self._entries.pop(instance_id, None)
             if old is not None:
                 self._bytes -= old.size
-            self._entries[instance_id] = _Entry(version, sealed, workflow, size)
+            self._entries[instance_id] = _Entry(version, sealed, kept, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)

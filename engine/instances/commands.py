@@ -132,7 +132,9 @@ def start_instance(
     session.add(row)
     session.flush()
     facts = load_facts(session, services.keyring, case.id)
-    loaded = store.LoadedInstance(row, case, workflow, pinned, facts)
+    loaded = store.LoadedInstance(
+        row, case, workflow, pinned, facts, known=store.Projection.nothing_yet()
+    )
     stepping.start(workflow, loaded.step(services), data or {})
     started = store.Happened(
         AuditAction.INSTANCE_STARTED,

@@ -1,10 +1,12 @@
 """Storing case facts: one encrypted, versioned row per case.
 
 Facts are read without locks. At save, a step that changed facts writes them
-under the row's version; a step that only *read* them (a guard) still checks
-the version with a no-op ``UPDATE ... WHERE version = <read>``. Either way, two
-steps of one case that overlap cannot both commit on stale facts: the later
-one is retried from a fresh read (see ``Engine.write``).
+under the row's version; a step that only *read* them (a guard, any condition or
+script: anything handed the facts) still checks the version with a no-op
+``UPDATE ... WHERE version = <read>``. Either way, two steps of one case that
+overlap cannot both commit on stale facts: the later one is retried from a fresh
+read (see ``Engine.write``). A step that was never handed them (a plain task
+completed, no condition evaluated) depends on nothing in them and checks nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def save_facts(
         )
         row.ciphertext, row.updated_at = sealed, now
         session.flush()  # the version column turns a lost race into StaleDataError
+        return True
+    if not facts.consulted:
         return True
     still_current = session.execute(
         update(CaseFactsRow)

@@ -22,6 +22,7 @@ from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
+from engine.instances.cache import Kept
 from engine.instances.facts import facts_from_row, save_facts
 from engine.instances.models import (
     CaseFactsRow,
@@ -33,8 +34,19 @@ from engine.instances.models import (
 from engine.scripting.case_facts import CaseFacts
 from engine.services import Services
 from engine.spiff import serialization, stepping
-from engine.tasks.projection import sync_human_tasks
-from engine.timers.projection import sync_timers
+from engine.tasks.projection import OpenTasks, sync_human_tasks
+from engine.timers.projection import WAITING, WaitingTimers, sync_timers
+
+
+@dataclass(frozen=True)
+class Projection:
+    tasks: OpenTasks
+    timers: WaitingTimers
+
+    @classmethod
+    def nothing_yet(cls) -> Projection:
+        """A new instance's: no rows written for it so far."""
+        return cls(OpenTasks([], {}, {}), WaitingTimers({}, WAITING))
 
 
 class StaleInstance(Exception):
@@ -59,8 +71,14 @@ class LoadedInstance:
     # The rows the state and facts came from. Held here because the session's identity map
     # is weak: without a reference, saving would SELECT them a second time.
     rows: tuple[object, ...] = ()
-    # After a save: the instance's open user tasks, in inbox order.
-    open_task_ids: list[str] = field(default_factory=list)
+    # What the projection rows hold for this state, when known without reading them (the
+    # worker's cache kept it, or this transaction saved it).
+    known: Projection | None = None
+
+    @property
+    def open_task_ids(self) -> list[str]:
+        """After a save: the instance's open user tasks, in inbox order."""
+        return self.known.tasks.ids if self.known is not None else []
 
     def step(self, services: Services) -> stepping.StepContext:
         """The context pathway code runs in for this instance's next step."""
@@ -90,7 +108,8 @@ def load(
         raise NotFound(f"process instance {instance_id} has no stored state")
     pinned = Pinned.from_json(row.pinned_json)
     sealed = bytes(state.ciphertext)
-    workflow = services.workflows.take(row.id, row.version, sealed) if for_change else None
+    kept = services.workflows.take(row.id, row.version, sealed) if for_change else None
+    workflow = kept.workflow if kept is not None else None
     if workflow is None:
         plain = services.keyring.open(sealed, state_associated_data(instance_id))
         specs = services.specs.specs_for(session, pinned, row.process_key)
@@ -102,6 +121,7 @@ def load(
         pinned,
         facts_from_row(services.keyring, facts_row),
         rows=(state, facts_row),
+        known=kept.projection if kept is not None else None,
     )
 
 
@@ -110,8 +130,7 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     row, workflow = loaded.row, loaded.workflow
     plain, size = serialization.dump_sized(workflow)
     sealed = services.keyring.seal(plain, state_associated_data(row.id))
-    # The last save of an instance in this transaction is what its commit makes current.
-    session.info.setdefault(SESSION_SAVED, {})[row.id] = (row, sealed, workflow, size)
+    saved = session.info.setdefault(SESSION_SAVED, {})
     state = session.get(InstanceState, row.id)
     if state is None:
         session.add(
@@ -140,8 +159,13 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         raise StaleInstance(str(err)) from err
     if not current:
         raise StaleInstance("the case's facts changed meanwhile")
-    loaded.open_task_ids = sync_human_tasks(session, row, workflow, now)
-    sync_timers(session, row, workflow, now)
+    known = loaded.known
+    loaded.known = Projection(
+        sync_human_tasks(session, row, workflow, now, known.tasks if known else None),
+        sync_timers(session, row, workflow, now, known.timers if known else None),
+    )
+    # The last save of an instance in this transaction is what its commit makes current.
+    saved[row.id] = (row, sealed, Kept(workflow, loaded.known), size)
     session.flush()
 
 

@@ -36,12 +36,17 @@ class CaseFacts:
         self.changed: dict[str, Any] = {}
         self.version = version  # of the stored row these values were read from
         self._sizes: dict[str, int] | None = None  # measured on the first write only
+        # Whether pathway code was handed the facts during this step (to read or evaluate
+        # with): a step that never was cannot have depended on them (engine.instances.facts).
+        self.consulted = False
 
     @property
     def values(self) -> dict[str, Any]:
+        self.consulted = True
         return dict(self._values)
 
     def view(self) -> Mapping[str, Any]:
+        self.consulted = True
         return MappingProxyType(self._values)
 
     def set(self, name: str, value: Any) -> None:

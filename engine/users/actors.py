@@ -36,23 +36,35 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 
 def resolve_actor(session: Session, username: str) -> Actor:
-    """An active user by name; unknown and deactivated users may not act.
-
-    Every command starts here, so it is one plain query (the user and the roles joined), not
-    an ORM object with its collection.
-    """
-    rows = session.execute(
-        select(User.is_active, User.must_change_password, UserRole.role)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(User.username == username)
-    ).all()
-    if not rows:
+    """An active user by name; unknown and deactivated users may not act."""
+    found = _actor_where(session, User.username == username)
+    if found is None:
         raise NotFound(f"no user named {username!r}")
-    is_active, must_change_password, _ = rows[0]
+    actor, is_active = found
     if not is_active:
         raise PermissionDenied(f"user {username!r} is deactivated")
-    roles = frozenset(role for *_, role in rows if role is not None)
-    return Actor(username, roles, must_change_password=bool(must_change_password))
+    return actor
+
+
+def active_actor_by_id(session: Session, user_id: int) -> Actor | None:
+    """The user behind a session or token, if they exist and are active."""
+    found = _actor_where(session, User.id == user_id)
+    return found[0] if found is not None and found[1] else None
+
+
+def _actor_where(session: Session, condition) -> tuple[Actor, bool] | None:
+    """(the actor, whether active) in one plain query, the user and the roles joined: every
+    request and command starts here, so no ORM object with its collection is built."""
+    rows = session.execute(
+        select(User.username, User.is_active, User.must_change_password, UserRole.role)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(condition)
+    ).all()
+    if not rows:
+        return None
+    username, is_active, must_change_password, _ = rows[0]
+    roles = frozenset(row.role for row in rows if row.role is not None)
+    return Actor(username, roles, must_change_password=bool(must_change_password)), is_active
 
 
 # The oversight roles' rules, written once for the whole engine. ``doing`` completes

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.users.actors import Actor
+from engine.users.actors import Actor, active_actor_by_id
 from engine.users.models import ApiToken, User, WebSession
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -31,12 +31,6 @@ TOUCH_EVERY = timedelta(seconds=60)  # write last-seen at most once a minute
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _actor(user: User | None) -> Actor | None:
-    if user is None or not user.is_active:
-        return None
-    return Actor(user.username, user.role_names, must_change_password=user.must_change_password)
 
 
 @dataclass(frozen=True)
@@ -77,7 +71,7 @@ def check_session(
         return SessionCheck(None, "revoked")
     if now - row.last_seen_at > idle_timeout or now > row.expires_at:
         return SessionCheck(None, "expired", "revoke")
-    actor = _actor(session.get(User, row.user_id))
+    actor = active_actor_by_id(session, row.user_id)
     if actor is None:
         return SessionCheck(None, "inactive", "revoke")
     return SessionCheck(actor, "ok", "touch" if now - row.last_seen_at >= TOUCH_EVERY else None)
@@ -124,7 +118,7 @@ def check_token(session: Session, secret: str, now: datetime) -> SessionCheck:
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
     if row is None or row.revoked_at is not None:
         return SessionCheck(None, "unknown" if row is None else "revoked")
-    actor = _actor(session.get(User, row.user_id))
+    actor = active_actor_by_id(session, row.user_id)
     if actor is None:
         return SessionCheck(None, "inactive")
     stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
