@@ -9,7 +9,8 @@ fired in between) N times:
   case facts, no storage, no validation, no audit;
 * engine: the scenario runner's ``Engine.complete_task`` with persistence (decrypt,
   deserialize, validate the form, guards, run, serialize, encrypt, projections, audit, commit)
-  on SQLite and, with ``--postgres``, on PostgreSQL.
+  on SQLite and, with ``--postgres``, on PostgreSQL; each with the worker's workflow cache
+  (the default: consecutive steps skip decrypting and deserializing) and without it.
 
 Prints median and p95 per completion, the ratio engine/raw measured in the same run, and how
 the cost moves as the database fills (last tenth of the run against the first).
@@ -110,9 +111,15 @@ class TimedRun(Run):
         self.costs.append(time.perf_counter() - began)
 
 
-def engine_run(n: int, url: str | None, folder: Path, scenario: Scenario) -> list[float]:
+def engine_run(
+    n: int, url: str | None, folder: Path, scenario: Scenario, *, cache: bool = True
+) -> list[float]:
     clock = FixedClock()
-    settings = Settings(var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}")
+    settings = Settings(
+        var_dir=folder,
+        database_url=url or f"sqlite:///{folder / 'bench.db'}",
+        **({} if cache else {"workflow_cache_bytes": 0}),
+    )
     engine = Engine(
         settings,
         database=Database(settings.database_url),
@@ -128,6 +135,33 @@ def engine_run(n: int, url: str | None, folder: Path, scenario: Scenario) -> lis
         run.run()
     engine.close()
     return costs
+
+
+def cache_memory(folder: Path, scenario: Scenario, runs: int = 5) -> tuple[int, int, int]:
+    """(workflows kept, their weight as the cache counts it, Python memory they hold): the
+    scenario run ``runs`` times on a fresh engine, then the cache emptied under tracemalloc."""
+    import gc  # noqa: PLC0415
+    import tracemalloc  # noqa: PLC0415
+
+    clock = FixedClock()
+    settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'memory.db'}")
+    engine = Engine(settings, keyring=Keyring([new_key()]), clock=clock)
+    engine.upgrade_database()
+    engine.deploy(actor="system")
+    tracemalloc.start()
+    for _ in range(runs):
+        run = TimedRun(engine, clock, scenario)
+        run.costs = []
+        run.run()
+    stats = engine.services.workflows.stats()
+    gc.collect()
+    full = tracemalloc.get_traced_memory()[0]
+    engine.services.workflows.clear()
+    gc.collect()
+    held = full - tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    engine.close()
+    return stats.entries, stats.bytes, held
 
 
 def _growth(costs: list[float], per_run: int) -> float:
@@ -152,12 +186,17 @@ def main() -> None:
     rows = []
     raw = raw_run(args.n, scenario)
     rows.append(("raw SpiffWorkflow (memory)", raw))
-    with tempfile.TemporaryDirectory() as folder:
-        rows.append(("engine on SQLite", engine_run(args.n, None, Path(folder), scenario)))
-    if args.postgres:
-        url = fresh_postgres(args.postgres)
+    for cache in (True, False):
+        label = f"engine on SQLite{'' if cache else ', no cache'}"
         with tempfile.TemporaryDirectory() as folder:
-            rows.append(("engine on PostgreSQL", engine_run(args.n, url, Path(folder), scenario)))
+            rows.append((label, engine_run(args.n, None, Path(folder), scenario, cache=cache)))
+    if args.postgres:
+        for cache in (True, False):
+            label = f"engine on PostgreSQL{'' if cache else ', no cache'}"
+            url = fresh_postgres(args.postgres)
+            with tempfile.TemporaryDirectory() as folder:
+                costs = engine_run(args.n, url, Path(folder), scenario, cache=cache)
+            rows.append((label, costs))
 
     raw_median = statistics.median(raw)
     per_run = len(raw) // args.n
@@ -181,6 +220,15 @@ def main() -> None:
                 "growth_last_over_first_tenth": growth,
             }
         )
+    with tempfile.TemporaryDirectory() as folder:
+        entries, weight, held = cache_memory(Path(folder), scenario)
+    per = held / max(entries, 1)
+    print(
+        f"\nworkflow cache: {entries} workflows kept, weighed {weight / 2**20:.1f} MB by the cache"
+        f" (state JSON + sealed bytes), holding {held / 2**20:.1f} MB of Python memory"
+        f" ({per / 2**10:.0f} KB each, {held / max(weight, 1):.1f}x the weight): a full cache"
+        f" of the default 32 MB holds about {32 * held / max(weight, 1):.0f} MB per worker"
+    )
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(results, indent=2))
 

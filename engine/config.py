@@ -52,7 +52,7 @@ class Settings:
     # Deserialized workflows each worker keeps between commands (engine/instances/cache.py),
     # weighed by the JSON size of their saved state; 0 turns the cache off.
     workflow_cache_bytes: int = field(
-        default_factory=lambda: int(_number_from_env("PATHWAYS_WORKFLOW_CACHE_MB", 64) * 2**20)
+        default_factory=lambda: int(_number_from_env("PATHWAYS_WORKFLOW_CACHE_MB", 32) * 2**20)
     )
 
     def __post_init__(self) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-DEFAULT_BYTES = 64 * 1024 * 1024
+DEFAULT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
