@@ -25,6 +25,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine.clock import FixedClock  # noqa: E402
@@ -33,8 +34,14 @@ from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
 from engine.db.database import Database, normalise_url  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
+from engine.users import passwords  # noqa: E402
 from tests.support.web import PASSWORD, sign_in  # noqa: E402
 from webapp.app import create_app  # noqa: E402
+
+# Argon2 at production cost is about 0.4 s a hash here, and the suite hashes and verifies
+# thousands of passwords. The same algorithm at its minimal cost keeps tests fast; the app and
+# the CLI (subprocess tests included) keep RFC 9106's defaults.
+passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")

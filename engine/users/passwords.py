@@ -11,6 +11,17 @@ _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
 
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Replace the production hasher (argon2-cffi's RFC 9106 defaults) for this process.
+
+    For test suites only, which hash a few passwords per test: stored hashes carry their own
+    parameters, so hashes of either cost verify under the other.
+    """
+    global _hasher  # noqa: PLW0603 - one process-wide choice, made once at start
+    _hasher = hasher
+    _dummy_hash.cache_clear()
+
+
 @cache
 def _dummy_hash() -> str:
     """Verifying against this keeps unknown usernames as slow as wrong passwords,
