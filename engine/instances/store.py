@@ -34,6 +34,7 @@ from engine.instances.models import (
 from engine.scripting.case_facts import CaseFacts
 from engine.services import Services
 from engine.spiff import serialization, stepping
+from engine.tasks.models import HumanTask, TaskDraft
 from engine.tasks.projection import OpenTasks, sync_human_tasks
 from engine.timers.projection import WAITING, WaitingTimers, sync_timers
 
@@ -85,22 +86,58 @@ class LoadedInstance:
         return stepping.StepContext(services.clock, services.calendar, self.facts)
 
 
+_INSTANCE_ROWS = (
+    select(ProcessInstance, InstanceState, ProtectionCase, CaseFactsRow)
+    .join(ProtectionCase, ProtectionCase.id == ProcessInstance.case_id)
+    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .outerjoin(CaseFactsRow, CaseFactsRow.case_id == ProcessInstance.case_id)
+)
+
+
+@dataclass(frozen=True)
+class TaskRows:
+    """A user task's row with everything completing it reads, from one statement."""
+
+    task: HumanTask
+    instance: tuple[ProcessInstance, InstanceState | None, ProtectionCase, CaseFactsRow | None]
+    has_drafts: bool
+
+
+def read_for_task(session: Session, task_id: str) -> TaskRows | None:
+    """The task, its instance with state, case and facts, and whether anyone keeps a draft of
+    it. Holding the result keeps the rows in the session, so the access check's
+    ``session.get`` and :func:`load` find them without another statement."""
+    drafts = select(TaskDraft.task_id).where(TaskDraft.task_id == HumanTask.id).exists()
+    found = session.execute(
+        _INSTANCE_ROWS.add_columns(HumanTask, drafts)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.id == task_id)
+    ).first()
+    if found is None:
+        return None
+    *instance, task, has_drafts = found
+    return TaskRows(task, tuple(instance), bool(has_drafts))
+
+
 def load(
-    session: Session, services: Services, instance_id: int, *, for_change: bool = True
+    session: Session,
+    services: Services,
+    instance_id: int,
+    *,
+    for_change: bool = True,
+    read: TaskRows | None = None,
 ) -> LoadedInstance:
-    """The instance, its state, its case and the case's facts, read in one statement.
+    """The instance, its state, its case and the case's facts, read in one statement (none
+    when ``read`` already holds them).
 
     A command that may change the instance (``for_change``) takes the workflow from the
     worker's cache when it holds this very version (see ``engine/instances/cache.py``);
     reads leave the cache alone and deserialize their own copy.
     """
-    found = session.execute(
-        select(ProcessInstance, InstanceState, ProtectionCase, CaseFactsRow)
-        .join(ProtectionCase, ProtectionCase.id == ProcessInstance.case_id)
-        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-        .outerjoin(CaseFactsRow, CaseFactsRow.case_id == ProcessInstance.case_id)
-        .where(ProcessInstance.id == instance_id)
-    ).first()
+    if read is not None and read.instance[0].id == instance_id:
+        found = read.instance
+    else:
+        found = session.execute(_INSTANCE_ROWS.where(ProcessInstance.id == instance_id)).first()
     if found is None:
         raise NotFound(f"no process instance {instance_id}")
     row, state, case, facts_row = found

@@ -189,6 +189,7 @@ def complete(
     answers: dict[str, Any],
 ) -> Completed:
     """Validate, complete, run on, persist, audit; on any refusal nothing changes."""
+    read = store.read_for_task(session, task_id) if isinstance(task_id, str) else None
     row = access.actionable_task_by_id(session, actor, task_id)
     if row.state != READY:
         raise not_open(row)
@@ -196,7 +197,7 @@ def complete(
         if row.assignee and row.assignee != actor.username:
             raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
         raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
-    loaded = store.load(session, services, row.instance_id)
+    loaded = store.load(session, services, row.instance_id, read=read)
     if loaded.row.status != InstanceStatus.RUNNING:
         raise InstanceNotRunning(
             f"Task '{row.title}' cannot be completed: its process is {loaded.row.status}.",
@@ -230,7 +231,8 @@ def complete(
         payload={"answers": answers},
     )
     store.save_and_record(session, services, loaded, now, actor=actor.username, events=[completed])
-    discard_drafts(session, row.id)
+    if read is None or read.has_drafts:
+        discard_drafts(session, row.id)
     return Completed(
         row.id, loaded.row.id, loaded.case.ref, loaded.row.status, loaded.open_task_ids
     )
