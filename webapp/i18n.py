@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
+from engine.accountability.commitments import fill
 from webapp.security.redirects import is_local_path
 from webapp.security.rules import PUBLIC, allow
 from webapp.security.sessions import secure_cookies
@@ -76,6 +77,13 @@ def translated(text: object) -> object:
     Empty text stays empty: gettext("") would return the catalog's header.
     """
     return gettext(text) if isinstance(text, str) and text else text
+
+
+def translated_filled(text: str, params: tuple[tuple[str, object], ...] = ()) -> str:
+    """A fixed sentence with ``%(name)s`` places (a commitment's explanation, an evidence
+    note), translated, then filled with what was recorded (itself translated when the
+    catalogs know it: a language's name, a list of words)."""
+    return fill(translated(text), params, word=lambda value: str(translated(value)))
 
 
 def compile_catalogs(source: Path, target: Path) -> Path:
@@ -145,6 +153,7 @@ def register(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.register_blueprint(i18n)
     app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["translated_filled"] = translated_filled
     app.jinja_env.globals.update(
         languages=LANGUAGES, current_language=current_language, language_return_path=return_path
     )

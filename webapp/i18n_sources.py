@@ -100,11 +100,25 @@ def commitment_messages() -> Iterator[tuple[str, str]]:
 
     for status in (commitments.MET, commitments.NOT_YET, commitments.NOT_APPLICABLE):
         yield status.capitalize(), COMMITMENT
+    for word in commitments.MOMENTS:
+        yield word, COMMITMENT
+    # The first argument of met/not_yet/not_applicable, the second of Commitment (its title),
+    # CommitmentStatus (its explanation) and Evidence.of (a note).
+    positions = {
+        "met": 0,
+        "not_yet": 0,
+        "not_applicable": 0,
+        "Commitment": 1,
+        "CommitmentStatus": 1,
+        "of": 1,
+    }
     tree = ast.parse(Path(commitments.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        if not isinstance(node, ast.Call):
             continue
-        index = {"met": 0, "not_yet": 0, "not_applicable": 0, "Commitment": 1}.get(node.func.id)
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        index = positions.get(name)
         if index is None or len(node.args) <= index:
             continue
         text = node.args[index]

@@ -41,16 +41,39 @@ CRIMINAL_JUSTICE = "criminal_justice_support"
 RETURN = "return_reintegration"
 
 
+def fill(text: str, params: tuple[tuple[str, object], ...], word=str) -> str:
+    """``text`` with its ``%(name)s`` places filled; ``word`` renders each value (the web
+    passes its translation), a list of values reads as "a, b"."""
+    if not params:
+        return text
+    values = {
+        name: ", ".join(word(v) for v in value) if isinstance(value, tuple) else word(value)
+        for name, value in params
+    }
+    return text % values
+
+
 @dataclass(frozen=True)
 class Evidence:
+    """A step that shows a commitment kept, with an optional note.
+
+    ``note`` is a fixed English sentence with ``%(name)s`` places for ``params`` (what the
+    person recorded), so the pages translate the sentence and fill in the values.
+    """
+
     title: str
     actor: str
     at: datetime
     note: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, step: Step, note: str = "") -> Evidence:
-        return cls(step.title, step.actor, step.at, note)
+    def of(cls, step: Step, note: str = "", **params: object) -> Evidence:
+        return cls(step.title, step.actor, step.at, note, tuple(sorted(params.items())))
+
+    def text(self) -> str:
+        """The note in English, filled in (the CLI, the API, exports)."""
+        return fill(self.note, self.params)
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,11 @@ class CommitmentStatus:
     expected_by: datetime | None = None
     key: str = ""
     title: str = ""
+    params: tuple[tuple[str, object], ...] = ()  # for ``%(name)s`` places in the explanation
+
+    def text(self) -> str:
+        """The explanation in English, filled in (the CLI, the API, exports)."""
+        return fill(self.explanation, self.params)
 
     def overdue(self, now: datetime) -> bool:
         return self.status == NOT_YET and self.expected_by is not None and now > self.expected_by
@@ -143,11 +171,15 @@ def _informed_of_protection(h: CaseHistory, screening: Step) -> CommitmentStatus
     orally, written = told.answer("informed_orally"), told.answer("written_copy_given")
     if orally and written:
         language = told.answer("language", "")
-        return met("", Evidence.of(told, f"orally and in writing, in {language}"))
-    missing = "in writing" if orally else "orally" if written else "orally or in writing"
-    return not_yet(
-        f"Recorded without being informed {missing}.", _after(screening, INFORMED_DAYS), told
-    )
+        return met(
+            "", Evidence.of(told, "orally and in writing, in %(language)s", language=language)
+        )
+    due = _after(screening, INFORMED_DAYS)
+    if orally:
+        return not_yet("Recorded without being informed in writing.", due, told)
+    if written:
+        return not_yet("Recorded without being informed orally.", due, told)
+    return not_yet("Recorded without being informed orally or in writing.", due, told)
 
 
 @_from_presumption
@@ -160,7 +192,9 @@ def _reflection_period(h: CaseHistory, screening: Step) -> CommitmentStatus:
     if decision.answer("rg_positive") is False:
         return not_applicable("Negative reasonable-grounds decision.", decision)
     days = decision.answer("reflection_days")
-    return met("", Evidence.of(decision, f"reflection period of {days} days" if days else ""))
+    if not days:
+        return met("", decision)
+    return met("", Evidence.of(decision, "reflection period of %(days)s days", days=days))
 
 
 @_from_presumption
@@ -197,7 +231,8 @@ def _partners_consulted(h: CaseHistory) -> CommitmentStatus:
 def _danger_assessed(h: CaseHistory, screening: Step) -> CommitmentStatus:
     plan = h.first("safety_risk_plan")
     if plan:
-        return met("", Evidence.of(plan, f"risk level {plan.answer('risk_level', '?')}"))
+        level = plan.answer("risk_level", "?")
+        return met("", Evidence.of(plan, "risk level %(level)s", level=level))
     return not_yet("No safety and risk plan yet.", _after(screening, IMMEDIATE_DAYS))
 
 
@@ -212,9 +247,13 @@ def _informed_of_proceedings(h: CaseHistory) -> CommitmentStatus:
             Evidence.of(s, "course of proceedings explained")
             for s in h.done("prepare_witness", "post_trial_information")
         ]
-        return met("", Evidence.of(told, f"in {language}"), *later)
+        return met("", Evidence.of(told, "in %(language)s", language=language), *later)
     expected = justice.started_at + timedelta(days=CONSULTATION_DAYS)
     return not_yet("Options and proceedings not yet explained.", expected)
+
+
+# When a witness is accompanied (evidence notes, and what is missing): words the pages translate.
+MOMENTS = ("before", "during", "after")
 
 
 def _hearing_deadline(scheduled: Step) -> datetime:
@@ -229,10 +268,11 @@ def _accompanied(h: CaseHistory) -> CommitmentStatus:
     scheduled = h.first("schedule_hearing")
     if scheduled is None:
         return not_applicable("No hearing scheduled.")
+    before, during, after = MOMENTS
     parts = {
-        "before": h.last("prepare_witness"),
-        "during": next((s for s in h.done("accompany_hearing") if s.answer("accompanied")), None),
-        "after": h.last("post_trial_information"),
+        before: h.last("prepare_witness"),
+        during: next((s for s in h.done("accompany_hearing") if s.answer("accompanied")), None),
+        after: h.last("post_trial_information"),
     }
     missing = [when for when, step in parts.items() if step is None]
     found = [Evidence.of(s, when) for when, s in parts.items() if s is not None]
@@ -240,9 +280,10 @@ def _accompanied(h: CaseHistory) -> CommitmentStatus:
         return met("Accompanied before, during and after the proceedings.", *found)
     return CommitmentStatus(
         NOT_YET,
-        f"Not yet accompanied {', '.join(missing)}.",
+        "Not yet accompanied: %(when)s.",
         (Evidence.of(scheduled, "hearing scheduled"), *found),
         _hearing_deadline(scheduled),
+        params=(("when", tuple(missing)),),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accountability.commitments import record
+from engine.accountability.commitments import fill, record
 from engine.accountability.history import OPEN_STATUSES, case_history
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.services import Services
@@ -18,12 +18,15 @@ from engine.services import Services
 class Overdue:
     case_ref: str
     commitment: str
-    explanation: str
+    explanation: str  # with ``%(name)s`` places for ``params`` (see commitments.fill)
     expected_by: datetime
     days_late: int
+    params: tuple[tuple[str, object], ...] = ()
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        found = asdict(self)
+        found["explanation"] = fill(self.explanation, found.pop("params"))
+        return found
 
 
 def overdue_commitments(session: Session, services: Services, now: datetime) -> list[Overdue]:
@@ -51,6 +54,7 @@ def overdue_commitments(session: Session, services: Services, now: datetime) -> 
             status.explanation,
             status.expected_by,
             (now - status.expected_by).days,
+            status.params,
         )
         for history in (case_history(session, services, case) for case in open_cases)
         for status in record(history)

@@ -46,7 +46,7 @@ def test_an_adult_returned_home_has_the_identification_and_return_commitments_me
         "after_proceedings",
     }
     informed = found["informed_of_protection"].evidence
-    assert [(e.title, e.actor, e.note) for e in informed] == [
+    assert [(e.title, e.actor, e.text()) for e in informed] == [
         (
             "Inform of rights in a language understood",
             "caseworker",
@@ -58,7 +58,7 @@ def test_an_adult_returned_home_has_the_identification_and_return_commitments_me
     consulted = [e.title for e in found["partners_consulted"].evidence]
     assert consulted == ["Risk assessment before return"]
     reflection = found["reflection_period"].evidence[0]
-    assert reflection.note == "reflection period of 30 days"
+    assert reflection.text() == "reflection period of 30 days"
 
 
 def test_a_person_not_presumed_a_victim_is_owed_none_of_the_presumption_commitments(
@@ -184,7 +184,7 @@ def test_the_record_survives_retiring_the_key_that_sealed_the_audit_payloads(
     finally:
         new_only.close()
     assert after == before
-    assert after["informed_of_protection"].evidence[0].note == (
+    assert after["informed_of_protection"].evidence[0].text() == (
         "orally and in writing, in Bahasa Indonesia"
     )
 

@@ -10,7 +10,7 @@ import pytest
 from engine.audit.actions import AuditAction
 from engine.audit.search import AuditFilters
 from tests.support.cases import complete_step
-from tests.support.web import ADULT_SCREENING, token_of
+from tests.support.web import ADULT_SCREENING, csrf_from, token_of
 from webapp.documents.sheets import rights_sheets
 from webapp.i18n import LANGUAGES
 
@@ -72,6 +72,20 @@ def test_the_case_page_shows_each_commitment_with_its_evidence(web_engine, signe
     proceedings = page.split('id="commitment-informed_of_proceedings"')[1].split("</tr>")[0]
     assert "Not applicable" in proceedings
     assert "Language chosen when rights were explained: <strong>ไทย</strong>" in page
+
+
+def test_evidence_notes_and_explanations_read_in_the_pages_language(web_engine, signed_in):
+    """The sentence is translated and what was recorded is filled in (itself translated when
+    the catalogs know it, as a language's name)."""
+    ref = presumed_case(web_engine, disclosure=True)
+    client = signed_in("caseworker")
+    token = csrf_from(client.get("/").text)
+    client.post("/language", data={"language": "th", "next": "/", "csrf_token": token})
+    page = client.get(f"/cases/{ref}").text
+    informed = page.split('id="commitment-informed_of_protection"')[1].split("</tr>")[0]
+    assert "ด้วยวาจาและเป็นลายลักษณ์อักษร ภาษาที่ใช้: ภาษาไทย" in informed
+    danger = page.split('id="commitment-danger_assessed"')[1].split("</tr>")[0]
+    assert "ระดับความเสี่ยง" in danger and "risk level" not in danger
 
 
 def test_the_api_gives_the_commitments_too(web_engine, signed_in):

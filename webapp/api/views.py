@@ -142,10 +142,10 @@ def _commitment(status) -> dict:
         "key": status.key,
         "title": status.title,
         "status": status.status,
-        "explanation": status.explanation,
+        "explanation": status.text(),
         "expected_by": status.expected_by.isoformat() if status.expected_by else None,
         "evidence": [
-            {"task": e.title, "by": e.actor, "at": e.at.isoformat(), "note": e.note}
+            {"task": e.title, "by": e.actor, "at": e.at.isoformat(), "note": e.text()}
             for e in status.evidence
         ],
     }
