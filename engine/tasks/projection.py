@@ -105,19 +105,25 @@ def _ordered(ready: dict[str, ReadyUserTask], created: dict[str, datetime]) -> O
     return OpenTasks(ids, ready, created)
 
 
+# Built once (their compiled form is cached): the same statement for any number of rows.
+_UPSERT = {
+    name: insert(HumanTask).on_conflict_do_update(
+        index_elements=[HumanTask.id],
+        set_={"state": READY, "completed_at": None, "completed_by": None},
+    )
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgres_insert))
+}
+
+
 def _insert_or_reopen(
     session: Session, instance: ProcessInstance, tasks: list[ReadyUserTask], now: datetime
 ) -> None:
     """New rows in one statement; a task SpiffWorkflow made ready again under an id it had
     before is reopened rather than refused as a duplicate."""
-    rows = [_new_row(instance, task, now) for task in tasks]
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
-    statement = insert(HumanTask).values(rows)
+    dialect = session.get_bind().dialect.name
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[HumanTask.id],
-            set_={"state": READY, "completed_at": None, "completed_by": None},
-        ),
+        _UPSERT["sqlite" if dialect == "sqlite" else "postgresql"],
+        [_new_row(instance, task, now) for task in tasks],
         execution_options={"synchronize_session": False},
     )
 

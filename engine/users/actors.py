@@ -52,14 +52,15 @@ def active_actor_by_id(session: Session, user_id: int) -> Actor | None:
     return found[0] if found is not None and found[1] else None
 
 
+_ACTOR = select(User.username, User.is_active, User.must_change_password, UserRole.role).outerjoin(
+    UserRole, UserRole.user_id == User.id
+)
+
+
 def _actor_where(session: Session, condition) -> tuple[Actor, bool] | None:
     """(the actor, whether active) in one plain query, the user and the roles joined: every
     request and command starts here, so no ORM object with its collection is built."""
-    rows = session.execute(
-        select(User.username, User.is_active, User.must_change_password, UserRole.role)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(condition)
-    ).all()
+    rows = session.execute(_ACTOR.where(condition)).all()
     if not rows:
         return None
     username, is_active, must_change_password, _ = rows[0]
