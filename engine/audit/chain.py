@@ -102,10 +102,8 @@ def append(
 ) -> AuditEvent:
     """Write one event inside the caller's transaction; ``payload`` is encrypted."""
     context = context or AuditContext()
-    head = _locked_head(session)
-    tip: AppendedEvents | None = session.info.get(SESSION_TIP)
-    last_seq, last_hash = (tip.last_seq, tip.last_hash) if tip else (head.last_seq, head.last_hash)
-    seq = last_seq + 1
+    position = _position(session)
+    seq = position.last_seq + 1
     sealed = None
     if payload is not None:
         plain = json.dumps(payload, sort_keys=True, default=str).encode()
@@ -122,30 +120,40 @@ def append(
         definition_version=context.definition_version,
         detail_json=json.dumps(detail or {}, sort_keys=True, default=str),
         payload=sealed,
-        prev_hash=last_hash,
+        prev_hash=position.last_hash,
     )
     event.hash = compute_hash(event)
     # Written at the next flush (at the latest the commit): a command's events go out as one
     # multi-row INSERT, and the head moves once, at commit (see _advance_head).
     session.add(event)
+    position.last_seq, position.last_hash = seq, event.hash
     _note_tip(session, event, anchor=action == AuditAction.CHAIN_VERIFIED and _says_ok(detail))
     return event
 
 
-def _locked_head(session: Session) -> AuditChainHead:
-    """The chain head, locked for the rest of the transaction by its first append.
+@dataclass
+class _Position:
+    """Where this transaction's appends have taken the chain; the head row moves at commit."""
 
-    Later appends in the same transaction reuse it: the lock is held until commit, so nobody
-    else can have moved it. (Each command has its own session, so ``session.info`` lives as
-    long as the transaction.)
+    head: AuditChainHead
+    last_seq: int
+    last_hash: str
+
+
+def _position(session: Session) -> _Position:
+    """The transaction's chain position, starting from the head row locked by its first append.
+
+    Later appends in the same transaction chain on from it: the lock is held until the
+    transaction ends, so nobody else can have moved the head.
     """
-    head = session.info.get(SESSION_HEAD)
-    if head is None or head not in session:
+    position: _Position | None = session.info.get(SESSION_HEAD)
+    if position is None:
         head = session.execute(
             select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
         ).scalar_one()
-        session.info[SESSION_HEAD] = head
-    return head
+        position = _Position(head, head.last_seq, head.last_hash)
+        session.info[SESSION_HEAD] = position
+    return position
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -155,12 +163,18 @@ def _advance_head(session: Session) -> None:
     The database refuses a head that points at an event not yet inserted (a trigger), so the
     events are flushed first.
     """
-    head: AuditChainHead | None = session.info.get(SESSION_HEAD)
-    tip: AppendedEvents | None = session.info.get(SESSION_TIP)
-    if head is None or tip is None or head.last_seq >= tip.last_seq:
+    position: _Position | None = session.info.get(SESSION_HEAD)
+    if position is None or position.head.last_seq >= position.last_seq:
         return
     session.flush()
-    head.last_seq, head.last_hash = tip.last_seq, tip.last_hash
+    position.head.last_seq, position.head.last_hash = position.last_seq, position.last_hash
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_position(session: Session, transaction) -> None:
+    """A session used for another transaction starts again from the (re-locked) head row."""
+    if transaction.parent is None:
+        session.info.pop(SESSION_HEAD, None)
 
 
 def _says_ok(detail: dict[str, Any] | None) -> bool:

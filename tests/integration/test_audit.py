@@ -82,3 +82,38 @@ def test_a_rewritten_tail_with_recomputed_hashes_still_fails_against_the_head(en
         event.hash = compute_hash(event)
     report = engine.verify_audit(actor="admin")
     assert not report.ok and "head" in report.reason
+
+
+def test_appends_chain_on_within_a_transaction_and_restart_from_the_head_in_the_next(engine):
+    """Several events of one transaction chain onto each other and move the head once, at
+    commit; a session reused for a later transaction starts from the head as it is then,
+    even when another writer appended in between."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from engine.audit import chain  # noqa: PLC0415
+    from engine.audit.actions import AuditAction  # noqa: PLC0415
+
+    def note(session, actor):
+        chain.append(
+            session,
+            engine.keyring,
+            occurred_at=engine.clock.now(),
+            actor=actor,
+            action=AuditAction.LOGOUT,
+        )
+
+    reused = Session(engine.db.sa_engine)
+    try:
+        with reused.begin():
+            note(reused, "first")
+            note(reused, "second")
+        with engine.db.write() as other:
+            note(other, "someone else")
+        with reused.begin():
+            note(reused, "third")
+    finally:
+        reused.close()
+    with engine.db.read() as session:
+        report = chain.verify(session)
+    assert report.ok, report.reason
+    assert report.checked == report.last_seq
