@@ -31,22 +31,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))  # after the project: bench/engine.py must not shadow engine/
 
-import requests  # noqa: E402
-from engine_bench_support import fresh_postgres, percentile  # noqa: E402
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
+import requests
+from engine_bench_support import fresh_postgres, percentile
+from SpiffWorkflow.util.task import TaskState
 
-from engine.clock import FixedClock  # noqa: E402
-from engine.config import Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.scripting.case_facts import CaseFacts  # noqa: E402
-from engine.spiff import serialization, stepping  # noqa: E402
-from engine.spiff.parsing import new_parser, parse_xml  # noqa: E402
-from engine.timers.calendar import BusinessCalendar  # noqa: E402
-from tests.integration.test_statement_budget import NOTE_FORM, three_steps  # noqa: E402
-from tests.support import bpmn as b  # noqa: E402
-from tests.support.load import free_port, start_gunicorn  # noqa: E402
-from tests.support.statements import counting  # noqa: E402
+from engine.clock import FixedClock
+from engine.config import Settings
+from engine.crypto.keyring import Keyring, encode_key, new_key
+from engine.runtime import Engine
+from engine.scripting.case_facts import CaseFacts
+from engine.spiff import serialization, stepping
+from engine.spiff.parsing import new_parser, parse_xml
+from engine.timers.calendar import BusinessCalendar
+from tests.integration.test_statement_budget import NOTE_FORM, three_steps
+from tests.support import bpmn as b
+from tests.support.load import free_port, start_gunicorn
+from tests.support.statements import counting
 
 ANSWERS = {"note": "seen"}
 

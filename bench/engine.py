@@ -33,22 +33,22 @@ os.environ.setdefault("TZ", "UTC")
 time.tzset()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from SpiffWorkflow.util.task import TaskState
 
-from engine.clock import FixedClock  # noqa: E402
-from engine.config import PROJECT_ROOT, Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, new_key  # noqa: E402
-from engine.db.database import Database  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.scenarios.model import Scenario, load, parse_duration  # noqa: E402
-from engine.scenarios.runner import Run  # noqa: E402
-from engine.scripting.case_facts import CaseFacts  # noqa: E402
-from engine.spiff import serialization, stepping  # noqa: E402
-from engine.spiff.parsing import new_parser, parse_xml  # noqa: E402
-from engine.timers.calendar import BusinessCalendar  # noqa: E402
+from engine.clock import FixedClock
+from engine.config import PROJECT_ROOT, Settings
+from engine.crypto.keyring import Keyring, new_key
+from engine.db.database import Database
+from engine.runtime import Engine
+from engine.scenarios.model import Scenario, load, parse_duration
+from engine.scenarios.runner import Run
+from engine.scripting.case_facts import CaseFacts
+from engine.spiff import serialization, stepping
+from engine.spiff.parsing import new_parser, parse_xml
+from engine.timers.calendar import BusinessCalendar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from engine_bench_support import fresh_postgres, percentile  # noqa: E402
+from engine_bench_support import fresh_postgres, percentile
 
 SCENARIO = (
     PROJECT_ROOT / "workflows" / "scenarios" / "child_identification_return_four_check_ins.yaml"
@@ -140,8 +140,8 @@ def engine_run(
 def cache_memory(folder: Path, scenario: Scenario, runs: int = 5) -> tuple[int, int, int]:
     """(workflows kept, their weight as the cache counts it, Python memory they hold): the
     scenario run ``runs`` times on a fresh engine, then the cache emptied under tracemalloc."""
-    import gc  # noqa: PLC0415
-    import tracemalloc  # noqa: PLC0415
+    import gc
+    import tracemalloc
 
     clock = FixedClock()
     settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'memory.db'}")

@@ -12,7 +12,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def fresh_postgres(server_url: str, name: str = "pp_bench") -> str:
     """A new, empty database on the given server; returns its URL."""
-    import sqlalchemy as sa  # noqa: PLC0415
+    import sqlalchemy as sa
 
     url = sa.engine.make_url(normalise_url(server_url))
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")

@@ -34,15 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))  # after the project: bench/engine.py must not shadow engine/
 
-import requests  # noqa: E402
-from engine_bench_support import fresh_postgres, percentile  # noqa: E402
+import requests
+from engine_bench_support import fresh_postgres, percentile
 
-from engine.audit.search import AuditFilters  # noqa: E402
-from engine.config import Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from tests.support.load import done_counter, prepare, start_gunicorn  # noqa: E402
-from tests.support.web import PASSWORD  # noqa: E402
+from engine.audit.search import AuditFilters
+from engine.config import Settings
+from engine.crypto.keyring import Keyring, encode_key, new_key
+from engine.runtime import Engine
+from tests.support.load import done_counter, prepare, start_gunicorn
+from tests.support.web import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 CLAIM = re.compile(r'action="/tasks/([0-9a-f-]+)/claim"')

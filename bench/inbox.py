@@ -29,20 +29,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))  # after the project: bench/engine.py must not shadow engine/
 
-from engine_bench_support import fresh_postgres, percentile  # noqa: E402
-from sqlalchemy import insert, select, update  # noqa: E402
+from engine_bench_support import fresh_postgres, percentile
+from sqlalchemy import insert, select, update
 
-from engine.audit.models import AuditChainHead, AuditEvent  # noqa: E402
-from engine.audit.search import AuditFilters  # noqa: E402
-from engine.clock import FixedClock  # noqa: E402
-from engine.config import Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, new_key  # noqa: E402
-from engine.definitions.models import ProcessDefinition  # noqa: E402
-from engine.instances.models import ProcessInstance, ProtectionCase  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.tasks.models import HumanTask  # noqa: E402
-from tests.support.web import ADULT_SCREENING, PASSWORD, sign_in  # noqa: E402
-from webapp.app import create_app  # noqa: E402
+from engine.audit.models import AuditChainHead, AuditEvent
+from engine.audit.search import AuditFilters
+from engine.clock import FixedClock
+from engine.config import Settings
+from engine.crypto.keyring import Keyring, new_key
+from engine.definitions.models import ProcessDefinition
+from engine.instances.models import ProcessInstance, ProtectionCase
+from engine.runtime import Engine
+from engine.tasks.models import HumanTask
+from tests.support.web import ADULT_SCREENING, PASSWORD, sign_in
+from webapp.app import create_app
 
 ROLES = [
     "caseworker",

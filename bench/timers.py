@@ -23,14 +23,14 @@ os.environ.setdefault("TZ", "UTC")
 time.tzset()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.config import Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, new_key  # noqa: E402
-from engine.db.database import Database  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.timers.scheduler import TimerScheduler  # noqa: E402
+from engine.config import Settings
+from engine.crypto.keyring import Keyring, new_key
+from engine.db.database import Database
+from engine.runtime import Engine
+from engine.timers.scheduler import TimerScheduler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from engine_bench_support import fresh_postgres, percentile  # noqa: E402
+from engine_bench_support import fresh_postgres, percentile
 
 TICK = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -118,7 +118,7 @@ def live(m: int, url: str | None, folder: Path, spread_s: float = 5.0) -> dict:
     finally:
         scheduler.stop()
     with engine.db.read() as session:
-        from sqlalchemy import text  # noqa: PLC0415
+        from sqlalchemy import text
 
         rows = session.execute(
             text("SELECT detail_json FROM audit_event WHERE action = 'instance:timer:fired'")

@@ -18,25 +18,25 @@ import time
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-import itertools  # noqa: E402
-import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from sqlalchemy.engine import make_url
 
-from engine.clock import FixedClock  # noqa: E402
-from engine.config import PROJECT_ROOT, Settings  # noqa: E402
-from engine.crypto.keyring import Keyring, encode_key, new_key  # noqa: E402
-from engine.db.database import Database, normalise_url  # noqa: E402
-from engine.db.migrate import upgrade  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.users import passwords  # noqa: E402
-from tests.support.web import PASSWORD, sign_in  # noqa: E402
-from webapp.app import create_app  # noqa: E402
+from engine.clock import FixedClock
+from engine.config import PROJECT_ROOT, Settings
+from engine.crypto.keyring import Keyring, encode_key, new_key
+from engine.db.database import Database, normalise_url
+from engine.db.migrate import upgrade
+from engine.runtime import Engine
+from engine.users import passwords
+from tests.support.web import PASSWORD, sign_in
+from webapp.app import create_app
 
 # Argon2 at production cost is about 0.4 s a hash here, and the suite hashes and verifies
 # thousands of passwords. The same algorithm at its minimal cost keeps tests fast; the app and

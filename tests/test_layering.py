@@ -23,3 +23,25 @@ def test_engine_never_imports_the_web_stack():
                 if name.split(".")[0] in {"flask", "werkzeug", "webapp"}
             )
     assert offenders == []
+
+
+WEBAPP = ENGINE.parent / "webapp"
+
+
+def test_the_web_app_never_touches_the_database_directly():
+    """Pages and routes go through the engine's commands and queries: no SQLAlchemy in webapp/,
+    so every read and write keeps the engine's access rules and its one-transaction discipline."""
+    offenders = []
+    for path in WEBAPP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders.extend(
+                f"{path.relative_to(WEBAPP.parent)}: {name}"
+                for name in names
+                if name.split(".")[0] == "sqlalchemy"
+            )
+    assert offenders == []

@@ -61,9 +61,9 @@ def test_a_refusal_that_does_not_come_fails_the_scenario(engine, clock, tmp_path
 
 
 def test_a_story_can_date_answers_from_the_day_it_runs(tmp_path):
-    from datetime import UTC, datetime  # noqa: PLC0415
+    from datetime import UTC, datetime
 
-    from engine.scenarios.model import RelativeDay, resolve_days  # noqa: PLC0415
+    from engine.scenarios.model import RelativeDay, resolve_days
 
     path = tmp_path / "story.yaml"
     path.write_text(

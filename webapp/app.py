@@ -34,14 +34,14 @@ def create_app(
     app.extensions["signin_throttle"] = SignInThrottle(engine.clock.now)
 
     from webapp.account.views import account  # noqa: PLC0415 - blueprints import the app's helpers
-    from webapp.admin import admin  # noqa: PLC0415
-    from webapp.api.views import api  # noqa: PLC0415
-    from webapp.auth.views import auth  # noqa: PLC0415
-    from webapp.cases.views import cases, screening_offered  # noqa: PLC0415
-    from webapp.documents import documents  # noqa: PLC0415
-    from webapp.inbox.views import inbox  # noqa: PLC0415
-    from webapp.modeller import modeller  # noqa: PLC0415
-    from webapp.tasks.views import tasks  # noqa: PLC0415
+    from webapp.admin import admin  # noqa: PLC0415 - as above
+    from webapp.api.views import api  # noqa: PLC0415 - as above
+    from webapp.auth.views import auth  # noqa: PLC0415 - as above
+    from webapp.cases.views import cases, screening_offered  # noqa: PLC0415 - as above
+    from webapp.documents import documents  # noqa: PLC0415 - as above
+    from webapp.inbox.views import inbox  # noqa: PLC0415 - as above
+    from webapp.modeller import modeller  # noqa: PLC0415 - as above
+    from webapp.tasks.views import tasks  # noqa: PLC0415 - as above
 
     # Bounded ids in every route (``<int:...>``, ``<bigint:...>``), set before any rule is added.
     app.url_map.converters.update(request_input.CONVERTERS)
@@ -65,7 +65,3 @@ def create_app(
     hops = transport.proxy_hops_from_environment() if proxy_hops is None else proxy_hops
     app.wsgi_app = transport.wrap(app.wsgi_app, proxy_hops=hops)  # type: ignore[method-assign]
     return app
-
-
-def engine_of(app: Flask) -> Engine:
-    return app.extensions["pathways"]

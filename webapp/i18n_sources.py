@@ -94,9 +94,9 @@ def commitment_messages() -> Iterator[tuple[str, str]]:
     """The protection commitments' titles, statuses and fixed explanations, read from their
     module's source (a literal first argument of ``met``/``not_yet``/``not_applicable``, a
     commitment's title), so a new one is in the catalog as soon as it is written."""
-    import ast  # noqa: PLC0415
+    import ast  # noqa: PLC0415 - loaded when an extractor runs
 
-    from engine.accountability import commitments  # noqa: PLC0415
+    from engine.accountability import commitments  # noqa: PLC0415 - loaded when an extractor runs
 
     for status in (commitments.MET, commitments.NOT_YET, commitments.NOT_APPLICABLE):
         yield status.capitalize(), COMMITMENT
@@ -128,9 +128,9 @@ def commitment_messages() -> Iterator[tuple[str, str]]:
 
 def builtin_fact_messages() -> Iterator[tuple[str, str]]:
     """The case facts a case or task page shows by name, and the presumption rule's words."""
-    from engine.cases.overview import SUMMARY_FACTS  # noqa: PLC0415
-    from engine.rules.ilo_ec import every_explanation  # noqa: PLC0415
-    from engine.tasks.details import TASK_CONTEXT_FACTS  # noqa: PLC0415
+    from engine.cases.overview import SUMMARY_FACTS  # noqa: PLC0415 - loaded when an extractor runs
+    from engine.rules.ilo_ec import every_explanation  # noqa: PLC0415 - loaded when an extractor runs
+    from engine.tasks.details import TASK_CONTEXT_FACTS  # noqa: PLC0415 - loaded when an extractor runs
 
     for label in sorted({*SUMMARY_FACTS.values(), *TASK_CONTEXT_FACTS.values()}):
         yield label, FACT

@@ -70,10 +70,6 @@ class TimerLine:
     pathway: str
     status: str
 
-    @property
-    def in_words(self) -> str:
-        return f"{self.name}: {self.due_at:%-d %b %Y}"
-
 
 @dataclass(frozen=True)
 class CaseOverview:

@@ -105,10 +105,6 @@ class Keyring:
         """The keys in order (first encrypts), for writing a rotated key file."""
         return list(self._raw)
 
-    @property
-    def key_ids(self) -> list[str]:
-        return [k.hex() for k in self._keys]
-
     @classmethod
     def from_environment(cls, key_file: Path, *, generate: bool) -> Keyring:
         configured = os.environ.get("PATHWAYS_DATA_KEYS", "").strip()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import product
 from typing import Any
 
 
@@ -231,8 +232,6 @@ def explain(elements: dict[str, bool], *, is_child: bool) -> str:
 
 def every_explanation() -> list[str]:
     """Each sentence :func:`explain` can say, so the interface can have it translated."""
-    from itertools import product  # noqa: PLC0415
-
     found = []
     for is_child in (False, True):
         names = ["recruitment", "exploitation"] + ([] if is_child else ["means"])

@@ -93,7 +93,7 @@ def resolve_days(value: Any, now: datetime) -> Any:
 
 def load(path: Path) -> Scenario:
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506 - SafeLoader and one tag
     except yaml.YAMLError as err:
         raise InvalidRequest(f"{path.name}: not valid YAML: {err}") from err
     return from_dict(document, path)

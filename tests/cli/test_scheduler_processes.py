@@ -115,7 +115,7 @@ def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(
 def test_pathways_serve_fires_a_timer_within_a_second_of_it_falling_due(tmp_path, cli_env):
     """Real time, on purpose: the one test of the live service's latency."""
     folder = tmp_path / "latency"
-    from tests.support import bpmn  # noqa: PLC0415
+    from tests.support import bpmn
 
     bpmn.write(folder, "tick.bpmn", tp.tick_text('"PT2S"'))
     for args in (

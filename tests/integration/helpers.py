@@ -71,7 +71,7 @@ def execute_sql(engine, *statements: str) -> None:
 
 def drop_audit_triggers(engine) -> list[str]:
     """What an intruder with DDL rights runs before editing the trail."""
-    from tests.conftest import ON_POSTGRES  # noqa: PLC0415 - conftest imports the whole app
+    from tests.conftest import ON_POSTGRES
 
     if ON_POSTGRES:
         return [

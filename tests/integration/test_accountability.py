@@ -136,7 +136,7 @@ def test_only_coordinators_and_administrators_see_the_overdue_list(deployed):
 
 
 def test_the_command_line_lists_overdue_commitments(deployed, clock, cli_env):
-    from tests.support.cli import run_pathways  # noqa: PLC0415
+    from tests.support.cli import run_pathways
 
     clock.set(load(STORY5).start_at)
     started = deployed.start("identification", actor="first_responder")
@@ -163,11 +163,11 @@ def test_the_record_survives_retiring_the_key_that_sealed_the_audit_payloads(
     deployed, clock, data_key, settings
 ):
     """After rotation the answers behind the evidence come from the re-encrypted state."""
-    from engine.audit.actions import AuditAction  # noqa: PLC0415
-    from engine.audit.search import AuditFilters  # noqa: PLC0415
-    from engine.crypto.keyring import Keyring, KeyringError, new_key  # noqa: PLC0415
-    from engine.crypto.rotation import reseal_all  # noqa: PLC0415
-    from engine.runtime import Engine  # noqa: PLC0415
+    from engine.audit.actions import AuditAction
+    from engine.audit.search import AuditFilters
+    from engine.crypto.keyring import Keyring, KeyringError, new_key
+    from engine.crypto.rotation import reseal_all
+    from engine.runtime import Engine
 
     ref = run(deployed, clock, "story5_adult_identification_return_four_check_ins")
     before = statuses(deployed, ref)

@@ -127,7 +127,7 @@ def test_audit_search_filters_and_pages_newest_first(engine, presumed, people):
 
 
 def _page_of_three(engine, cursor):
-    from engine.audit import search  # noqa: PLC0415
+    from engine.audit import search
 
     with engine.read() as session:
         return search.search(session, AuditFilters(), before_seq=cursor, limit=3)

@@ -71,8 +71,8 @@ def test_rows_cut_off_the_end_are_found(engine, trail):
 
 def test_a_rewritten_tail_with_recomputed_hashes_still_fails_against_the_head(engine, trail):
     """Editing a row and re-hashing it moves the break to the head comparison."""
-    from engine.audit.chain import compute_hash  # noqa: PLC0415
-    from engine.audit.models import AuditEvent  # noqa: PLC0415
+    from engine.audit.chain import compute_hash
+    from engine.audit.models import AuditEvent
 
     last = trail.last_seq
     execute_sql(engine, *drop_audit_triggers(engine))
@@ -88,10 +88,10 @@ def test_appends_chain_on_within_a_transaction_and_restart_from_the_head_in_the_
     """Several events of one transaction chain onto each other and move the head once, at
     commit; a session reused for a later transaction starts from the head as it is then,
     even when another writer appended in between."""
-    from sqlalchemy.orm import Session  # noqa: PLC0415
+    from sqlalchemy.orm import Session
 
-    from engine.audit import chain  # noqa: PLC0415
-    from engine.audit.actions import AuditAction  # noqa: PLC0415
+    from engine.audit import chain
+    from engine.audit.actions import AuditAction
 
     def note(session, actor):
         chain.append(

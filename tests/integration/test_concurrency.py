@@ -142,7 +142,7 @@ def test_a_guard_that_read_facts_another_step_then_changed_is_re_evaluated(
 ):
     """Write skew across a case's pathways: a return checked against facts that a concurrent
     step changes (the reflection period starts) must not commit on the stale read."""
-    from tests.integration.test_rules import _deploy  # noqa: PLC0415
+    from tests.integration.test_rules import _deploy
 
     _deploy(engine, tmp_path)
     engine.add_user("ro", roles=["return_officer"])

@@ -54,8 +54,8 @@ def test_paging_through_dated_and_undated_tasks(engine, tmp_path, people, clock)
     assert all(r.due_at is None for r in seen[12:])
     assert page.counts == {"assigned": 0, "roles": 19, "overdue": 0}
 
-    from engine.tasks import inbox  # noqa: PLC0415
-    from engine.users.actors import resolve_actor  # noqa: PLC0415
+    from engine.tasks import inbox
+    from engine.users.actors import resolve_actor
 
     with engine.read() as session:
         actor = resolve_actor(session, people["caseworker"])
@@ -93,7 +93,7 @@ def test_overdue_merges_my_claimed_and_my_roles_tasks_in_due_order(engine, tmp_p
 
 
 def test_counts_stop_at_the_cap(engine, tmp_path, people, monkeypatch):
-    from engine.tasks import inbox  # noqa: PLC0415
+    from engine.tasks import inbox
 
     monkeypatch.setattr(inbox, "COUNT_CAP", 5)
     _deploy_and_start(engine, tmp_path, people)

@@ -205,7 +205,7 @@ def test_a_saved_form_reaches_the_next_deployment_and_not_running_versions(web_e
 
     running = web_engine.start("identification", actor="first_responder")
     _deploy_directly(web_engine, with_new_task(identification_source()))
-    from engine.modeller import catalogue  # noqa: PLC0415
+    from engine.modeller import catalogue
 
     with web_engine.read() as session:
         v1, v2 = (

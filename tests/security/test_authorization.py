@@ -59,7 +59,7 @@ def test_every_route_declares_a_rule(app):
 
 
 def test_a_route_without_a_rule_is_refused(web_engine):
-    from webapp.app import create_app  # noqa: PLC0415
+    from webapp.app import create_app
 
     app = create_app(web_engine)
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
@@ -104,7 +104,7 @@ def test_route_by_role_matrix(app, case, who):
 
 
 def _actor_for(role: str):
-    from engine.users.actors import Actor  # noqa: PLC0415
+    from engine.users.actors import Actor
 
     return Actor(role, frozenset({role}))
 

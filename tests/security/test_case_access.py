@@ -40,7 +40,7 @@ def case(web_engine):
 
 
 def _api(web_engine, who: str):
-    from webapp.app import create_app  # noqa: PLC0415
+    from webapp.app import create_app
 
     client = create_app(web_engine).test_client()
     token = web_engine.create_token(who, name="test")
@@ -231,7 +231,7 @@ def test_each_rule_s_sql_clause_and_python_check_agree(web_engine, case):
 
 
 def test_a_refused_look_at_a_case_shows_in_that_case_s_audit_search(web_engine, case, signed_in):
-    from engine.audit.search import AuditFilters  # noqa: PLC0415
+    from engine.audit.search import AuditFilters
 
     web_engine.add_user("outsider", roles=["first_responder"], password=PASSWORD)
     intruder = signed_in("outsider")

@@ -257,6 +257,7 @@ REPORTED = [
     (f"/admin/events/{2**63}", 404, "Not found"),
     (f"/admin/audit?before={2**63}", 400, "whole number"),
     ("/admin/audit?until=9999-12-31", 200, "Audit"),
+    ("/admin/audit?since=garbage", 400, "not a date"),  # refused, never read as "no filter"
     (f"/modeller/processes/identification/compare?old={2**31}&new=1", 400, "whole number"),
     ("/cases/%00", 400, "NUL character"),
     ("/?case=%00", 400, "NUL character"),

@@ -25,7 +25,7 @@ def wsgi_app(monkeypatch, database_url, data_key, tmp_path, engine):
 
     def load(hops: str):
         monkeypatch.setenv("PATHWAYS_PROXY_HOPS", hops)
-        import webapp.wsgi  # noqa: PLC0415
+        import webapp.wsgi
 
         return importlib.reload(webapp.wsgi).app
 

@@ -278,7 +278,7 @@ def _wait_for(port: int) -> None:
 
 
 def test_a_refusal_says_which_limit_stopped_the_script():
-    from engine.scripting.isolation import WorkerLost, _explain  # noqa: PLC0415
+    from engine.scripting.isolation import WorkerLost, _explain
 
     assert "processor time" in _explain(WorkerLost("x"), -signal.SIGXCPU)
     # Killed by the server at its wall deadline: said as such, not as a CPU overrun.

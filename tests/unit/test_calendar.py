@@ -61,7 +61,7 @@ def test_script_helpers_use_the_bound_clock_and_calendar():
 
 
 def test_the_shipped_calendar_file_loads(tmp_path):
-    from engine.config import PROJECT_ROOT  # noqa: PLC0415
+    from engine.config import PROJECT_ROOT
 
     shipped = BusinessCalendar.from_file(PROJECT_ROOT / "config" / "calendar.json")
     assert shipped.weekend == frozenset({5, 6})

@@ -128,11 +128,11 @@ def test_runtime_attribute_whitelist_holds_even_without_validation():
 
 def test_a_restored_workflow_runs_with_the_sandbox_not_the_default_engine():
     """SpiffWorkflow does not serialize the script engine; loading must put ours back."""
-    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException  # noqa: PLC0415
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-    from engine.spiff import serialization  # noqa: PLC0415
-    from engine.spiff.parsing import new_parser, parse_xml  # noqa: PLC0415
-    from tests.support import bpmn as b  # noqa: PLC0415
+    from engine.spiff import serialization
+    from engine.spiff.parsing import new_parser, parse_xml
+    from tests.support import bpmn as b
 
     text = b.definitions(
         b.process(

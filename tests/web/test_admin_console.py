@@ -281,3 +281,18 @@ def test_roles_deactivation_and_case_access_from_the_user_page(signed_in, case, 
     response = legal.get("/")
     assert response.status_code == 302 and "/signin" in response.headers["Location"]
     assert sign_in(app.test_client(), "legal_adviser", PASSWORD).status_code == 401  # refused
+
+
+def test_console_dates_are_read_by_one_parser_that_keeps_the_offset(app):
+    from datetime import UTC, datetime
+
+    from engine.errors import InvalidRequest
+    from webapp.admin.blueprint import parse_day, parse_moment
+
+    three_utc = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+    assert parse_day("2026-03-01T10:00+07:00") == three_utc  # converted, not relabelled
+    assert parse_moment("2026-03-01T03:00Z") == three_utc
+    assert parse_day("2026-03-01") == datetime(2026, 3, 1, tzinfo=UTC)
+    assert parse_day("  ") is None
+    with app.test_request_context(), pytest.raises(InvalidRequest, match="not a date"):
+        parse_day("yesterday")

@@ -154,9 +154,9 @@ def test_a_case_with_recorded_work_is_not_a_mistake(web_engine):
 
 
 def test_the_command_line_closes_a_mistaken_case_too(web_engine, cli_env):
-    import json  # noqa: PLC0415
+    import json
 
-    from tests.support.cli import run_pathways  # noqa: PLC0415
+    from tests.support.cli import run_pathways
 
     mistaken = web_engine.start("identification", actor="first_responder")
     refused = run_pathways(

@@ -177,7 +177,7 @@ def test_the_switch_needs_its_csrf_token(client, signed_in):
 
 
 def test_the_cookie_is_secure_behind_https(web_engine):
-    from webapp.app import create_app  # noqa: PLC0415
+    from webapp.app import create_app
 
     client = create_app(web_engine, secure_cookies=True).test_client()
     switched = _switch(client, "th", page="/signin")
@@ -277,9 +277,9 @@ def test_no_compiled_catalog_is_kept_with_the_sources():
      (24 * 5 + 1, "Due in 5 days", "ครบกำหนดในอีก 5 วัน", "Đến hạn sau 5 ngày")],
 )  # fmt: skip
 def test_due_dates_read_in_the_chosen_language(app, hours, english, thai, vietnamese):
-    from datetime import timedelta  # noqa: PLC0415
+    from datetime import timedelta
 
-    from webapp.formatting import due_in_words  # noqa: PLC0415
+    from webapp.formatting import due_in_words
 
     engine = app.extensions["pathways"]
     engine.clock.set(engine.clock.now().replace(hour=12))

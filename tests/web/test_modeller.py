@@ -191,7 +191,7 @@ def test_the_form_editor_previews_validates_and_saves(signed_in, web_engine):
 
 
 def test_compare_shows_added_and_changed_elements(signed_in, web_engine):
-    from engine.definitions.sources import SourceFile  # noqa: PLC0415
+    from engine.definitions.sources import SourceFile
 
     web_engine.deploy_files(
         [SourceFile(FILE, with_new_task(identification_source()).encode())],

@@ -301,7 +301,7 @@ def test_the_parser_reads_only_declared_fields_with_their_types():
 
 
 def test_not_presumed_shows_the_rules_reasoning_on_the_task_and_the_case(signed_in, web_engine):
-    from tests.support.web import ADULT_SCREENING  # noqa: PLC0415
+    from tests.support.web import ADULT_SCREENING
 
     started = web_engine.start("identification", actor="first_responder")
     screening = web_engine.tasks_for("first_responder", case_ref=started.case_ref)[0]
@@ -318,7 +318,7 @@ def test_not_presumed_shows_the_rules_reasoning_on_the_task_and_the_case(signed_
 
 
 def test_a_statement_to_confirm_is_one_checkbox_with_its_error_beside_it(web_engine, signed_in):
-    from tests.support.web import consented_case  # noqa: PLC0415
+    from tests.support.web import consented_case
 
     started = consented_case(web_engine, interpreter_present=False)
     [interview] = [

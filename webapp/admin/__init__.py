@@ -1,6 +1,6 @@
 """The administrator console (``/admin``): oversight, operations, people, and the dashboard."""
 
-from webapp.admin import (  # noqa: F401
+from webapp.admin import (  # noqa: F401 - importing the views registers their routes
     accountability,
     audit_views,
     dashboard,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from flask import Blueprint, flash, request
 from flask_babel import gettext
 
+from engine.clock import parse_instant
 from engine.errors import ConflictError, InvalidRequest, NotFound
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,16 +37,17 @@ def form_text(name: str) -> str:
 def parse_moment(text: str) -> datetime:
     """A ``datetime-local`` or ISO value; times without a zone are UTC, as the console shows."""
     try:
-        value = datetime.fromisoformat(text.strip())
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return parse_instant(text)
     except (ValueError, OverflowError) as err:  # overflow: a zone pushing year 1 or 9999 out
         raise InvalidRequest(gettext("not a date and time: %(text)s", text=repr(text))) from err
 
 
 def parse_day(text: str | None) -> datetime | None:
+    """An optional filter's date (or date and time); empty is no filter, anything else that is
+    not a date is refused, never read as "no filter" (which would widen what is shown)."""
     if not text or not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
-    except ValueError:
-        return None
+        return parse_instant(text)
+    except (ValueError, OverflowError) as err:
+        raise InvalidRequest(gettext("not a date: %(text)s", text=repr(text))) from err

@@ -139,9 +139,9 @@ def demo_seed(force: bool) -> None:
 
 def _seed_demo_cases(engine) -> None:
     """A few cases at different stages, once, so the inbox is not empty on first look."""
-    from engine.config import PROJECT_ROOT  # noqa: PLC0415
-    from engine.scenarios.model import load  # noqa: PLC0415
-    from engine.scenarios.runner import run_scenario  # noqa: PLC0415
+    from engine.config import PROJECT_ROOT
+    from engine.scenarios.model import load
+    from engine.scenarios.runner import run_scenario
 
     if engine.timers(actor="admin") or any(engine.tasks_for("admin")):
         click.echo("Demo cases exist already: sign in as admin and open Console > Instances.")
@@ -157,10 +157,10 @@ def _seed_demo_cases(engine) -> None:
 
 def _run_scheduler(engine, *, safety_interval: float, banner: str) -> None:
     """Run the timer scheduler until SIGINT/SIGTERM, then release its SQLite lease."""
-    import signal  # noqa: PLC0415
-    import threading  # noqa: PLC0415
+    import signal
+    import threading
 
-    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
+    from engine.timers.scheduler import TimerScheduler
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -193,7 +193,7 @@ def scheduler(once: bool, safety_interval: float, as_json: bool) -> None:
     if not once:
         _run_scheduler(engine, safety_interval=safety_interval, banner="Timer scheduler running")
         return
-    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
+    from engine.timers.scheduler import TimerScheduler
 
     single = TimerScheduler(engine)
     if not single.hold_sqlite_lock():
@@ -221,14 +221,14 @@ def scheduler(once: bool, safety_interval: float, as_json: bool) -> None:
 )
 def serve(host: str, port: int, threads: int, safety_interval: float, no_scheduler: bool) -> None:
     """Serve the web app (waitress) with the timer scheduler in the same process."""
-    import signal  # noqa: PLC0415
-    import threading  # noqa: PLC0415
+    import signal
+    import threading
 
-    from waitress.server import create_server  # noqa: PLC0415
+    from waitress.server import create_server
 
-    from engine.timers.scheduler import TimerScheduler  # noqa: PLC0415
-    from webapp.app import create_app  # noqa: PLC0415
-    from webapp.security import transport  # noqa: PLC0415
+    from engine.timers.scheduler import TimerScheduler
+    from webapp.app import create_app
+    from webapp.security import transport
 
     try:
         hops = transport.proxy_hops_from_environment()

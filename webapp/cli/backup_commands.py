@@ -13,7 +13,7 @@ from webapp.cli.base import cli, engine_from_env
 @click.argument("target", type=click.Path(path_type=Path))
 def backup(target: Path) -> None:
     """A consistent snapshot of the SQLite database while the app runs (keys are not in it)."""
-    from engine.db import backup as backups  # noqa: PLC0415
+    from engine.db import backup as backups
 
     size = backups.backup(engine_from_env().db, target)
     click.echo(f"Backed up to {target} ({size} bytes). Back up the key file separately.")
@@ -24,17 +24,17 @@ def backup(target: Path) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite the existing database file.")
 def restore(source: Path, replace: bool) -> None:
     """Replace the SQLite database with a backup (stop `pathways serve` first)."""
-    import os  # noqa: PLC0415
+    import os
 
-    from engine.config import Settings  # noqa: PLC0415
-    from engine.db import backup as backups  # noqa: PLC0415
+    from engine.config import Settings
+    from engine.db import backup as backups
 
     if not (os.environ.get("PATHWAYS_DATA_KEYS") or Settings().key_file.exists()):
         raise click.ClickException(
             "restore the key file (or set PATHWAYS_DATA_KEYS) first: without the key that"
             " encrypted it, a restored database cannot be read"
         )
-    from engine.audit import chain  # noqa: PLC0415
+    from engine.audit import chain
 
     engine = engine_from_env(check_schema=False)
     backups.restore(engine.db, source, replace=replace)
@@ -63,7 +63,7 @@ def keys() -> None:
 
 
 def _usage_lines(engine) -> list[str]:
-    from engine.crypto.rotation import key_usage  # noqa: PLC0415
+    from engine.crypto.rotation import key_usage
 
     active = engine.keyring.active_key_id
     lines = []
@@ -86,10 +86,10 @@ def keys_status() -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Put a new key first in the key file, then re-encrypt case data under it."""
-    import os  # noqa: PLC0415
+    import os
 
-    from engine.config import Settings  # noqa: PLC0415
-    from engine.crypto.keyring import Keyring, new_key, write_key_file  # noqa: PLC0415
+    from engine.config import Settings
+    from engine.crypto.keyring import Keyring, new_key, write_key_file
 
     if os.environ.get("PATHWAYS_DATA_KEYS"):
         raise click.ClickException(
@@ -114,7 +114,7 @@ def keys_reseal() -> None:
 
 
 def _reseal() -> None:
-    from engine.crypto.rotation import reseal_all  # noqa: PLC0415
+    from engine.crypto.rotation import reseal_all
 
     engine = engine_from_env()
     report = reseal_all(engine.db, engine.keyring)

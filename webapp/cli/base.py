@@ -98,7 +98,7 @@ def read_data(value: str | None) -> dict[str, Any]:
 
 
 def engine_from_env(*, check_schema: bool = True):
-    from engine.runtime import Engine  # noqa: PLC0415 - keep `pathways --help` fast
+    from engine.runtime import Engine
 
     engine = Engine()
     if check_schema:

@@ -31,9 +31,9 @@ def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
 @json_option
 def scenario_run(paths: tuple[Path, ...], as_json: bool) -> None:
     """Run scenarios (default: all of workflows/scenarios/), each on a fresh database."""
-    from engine.scenarios.fresh import fresh_engine  # noqa: PLC0415
-    from engine.scenarios.model import load  # noqa: PLC0415
-    from engine.scenarios.runner import run_scenario  # noqa: PLC0415
+    from engine.scenarios.fresh import fresh_engine
+    from engine.scenarios.model import load
+    from engine.scenarios.runner import run_scenario
 
     outcomes = []
     for path in scenario_files(paths):

@@ -21,8 +21,8 @@ def deploy(paths: tuple[Path, ...], actor: str, note: str, check: bool, as_json:
     """Validate and deploy BPMN/DMN files (default: workflows/)."""
     engine = engine_from_env()
     if check:
-        from engine.definitions.sources import collect  # noqa: PLC0415
-        from engine.errors import DeploymentRefused  # noqa: PLC0415
+        from engine.definitions.sources import collect
+        from engine.errors import DeploymentRefused
 
         validation = engine.check_files(
             collect(list(paths) or [engine.settings.workflows_dir]), actor=actor
