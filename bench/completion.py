@@ -43,10 +43,9 @@ from engine.scripting.case_facts import CaseFacts
 from engine.spiff import serialization, stepping
 from engine.spiff.parsing import new_parser, parse_xml
 from engine.timers.calendar import BusinessCalendar
-from tests.integration.test_statement_budget import NOTE_FORM, three_steps
-from tests.support import bpmn as b
-from tests.support.load import free_port, start_gunicorn
+from tests.support.load import free_port, serving, start_gunicorn
 from tests.support.statements import counting
+from tests.support.three_steps import deploy_three_steps, three_steps
 
 ANSWERS = {"note": "seen"}
 
@@ -70,19 +69,14 @@ def raw_costs(n: int) -> list[float]:
 
 
 def new_engine(folder: Path, url: str | None, *, cache_bytes: int | None = None) -> Engine:
-    settings = Settings(var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}")
-    if cache_bytes is not None:
-        settings = Settings(
-            var_dir=settings.var_dir,
-            database_url=settings.database_url,
-            workflow_cache_bytes=cache_bytes,
-        )
+    settings = Settings(
+        var_dir=folder,
+        database_url=url or f"sqlite:///{folder / 'bench.db'}",
+        **({} if cache_bytes is None else {"workflow_cache_bytes": cache_bytes}),
+    )
     engine = Engine(settings, keyring=Keyring([new_key()]), clock=FixedClock())
     engine.upgrade_database()
-    engine.deploy(
-        [b.write(folder / "wf", "three.bpmn", three_steps(), {"note.json": NOTE_FORM})],
-        actor="system",
-    )
+    deploy_three_steps(engine, folder / "wf")
     return engine
 
 
@@ -117,16 +111,7 @@ def start_serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/signin", timeout=5).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"pathways serve did not start: {log.read_text()[-2000:]}")
+    return process, serving(process, f"http://127.0.0.1:{port}", log, "pathways serve")
 
 
 def client(base: str, token: str, until: float, submits: list, instances: list) -> None:
@@ -154,10 +139,7 @@ def http_run(label: str, url: str | None, clients: int, seconds: float, gunicorn
     settings = Settings(var_dir=folder, database_url=url or f"sqlite:///{folder / 'bench.db'}")
     engine = Engine(settings, keyring=Keyring([key]))
     engine.upgrade_database()
-    engine.deploy(
-        [b.write(folder / "wf", "three.bpmn", three_steps(), {"note.json": NOTE_FORM})],
-        actor="system",
-    )
+    deploy_three_steps(engine, folder / "wf")
     tokens = []
     for i in range(clients):
         engine.add_user(f"cw{i}", roles=["caseworker"])

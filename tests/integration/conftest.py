@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.helpers import deploy_pathway, only_task
+from tests.support.three_steps import deploy_three_steps
 
 
 @pytest.fixture
@@ -26,4 +27,11 @@ def deployed(engine, people):
     for role in engine.roles(actor="system"):
         if not engine.user_exists(role):
             engine.add_user(role, roles=[role])
+    return engine
+
+
+@pytest.fixture
+def three(engine, tmp_path, people):
+    """The three-step pathway deployed (tests/support/three_steps.py)."""
+    deploy_three_steps(engine, tmp_path / "three")
     return engine

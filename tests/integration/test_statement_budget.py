@@ -12,14 +12,8 @@ import sqlalchemy as sa
 from engine.audit.search import AuditFilters
 from engine.instances.facts import load_facts, save_facts
 from engine.instances.models import CaseFactsRow, ProcessInstance
-from tests.support import bpmn as b
 from tests.support.statements import counting
 
-NOTE_FORM = {
-    "type": "object",
-    "properties": {"note": {"type": "string", "title": "Note", "minLength": 1}},
-    "required": ["note"],
-}
 # Read the actor (roles joined); read the task with its instance, state, case, facts and
 # whether it has drafts (one statement); write the state, the instance (version check), the
 # task; the open tasks' and timers' rows are known from the worker's cache (the second
@@ -27,27 +21,6 @@ NOTE_FORM = {
 # insert the events (one multi-row INSERT), move the head. Drafts are deleted only when there
 # are some, the facts' version checked only by a step handed them. 8, and 9 with a next task.
 BUDGET = 9
-
-
-def three_steps() -> str:
-    steps = [b.user_task(f"t{i}", f"Step {i}", "note.json") for i in (1, 2, 3)]
-    return b.definitions(
-        b.process(
-            "three_steps",
-            b.start(),
-            *steps,
-            b.end(),
-            *b.chain("start", "t1", "t2", "t3", "end"),
-            lanes={"Caseworker": ["start", "t1", "t2", "t3", "end"]},
-        )
-    )
-
-
-@pytest.fixture
-def three(engine, tmp_path, people):
-    engine.deploy([b.write(tmp_path, "three.bpmn", three_steps(), {"note.json": NOTE_FORM})],
-                  actor="system")  # fmt: skip
-    return engine
 
 
 def test_each_completion_is_one_write_within_the_budget(three, people):

@@ -17,15 +17,6 @@ from engine.instances import store
 from engine.runtime import Engine
 from engine.spiff import serialization
 from engine.spiff.stepping import complete as step_complete
-from tests.integration.test_statement_budget import NOTE_FORM, three_steps
-from tests.support import bpmn as b
-
-
-@pytest.fixture
-def three(engine, tmp_path, people):
-    engine.deploy([b.write(tmp_path, "three.bpmn", three_steps(), {"note.json": NOTE_FORM})],
-                  actor="system")  # fmt: skip
-    return engine
 
 
 def _next(engine, case_ref, who="caseworker"):

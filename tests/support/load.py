@@ -88,17 +88,21 @@ def start_gunicorn(
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
-    base = f"http://127.0.0.1:{port}"
+    return process, serving(process, f"http://127.0.0.1:{port}", log, "gunicorn")
+
+
+def serving(process: subprocess.Popen, base: str, log: Path, name: str) -> str:
+    """``base`` once the server answers its sign-in page (within 60 s), else the log's tail."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if requests.get(f"{base}/signin", timeout=5).status_code == 200:
-                return process, base
+                return base
         except requests.RequestException:
             time.sleep(0.2)
     process.kill()
     process.wait(timeout=30)
-    raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"{name} did not start: {log.read_text()[-2000:]}")
 
 
 @dataclass

@@ -12,13 +12,8 @@ import sqlalchemy as sa
 
 from tests.support import bpmn as b
 from tests.support.statements import counting
+from tests.support.three_steps import NOTE_FORM
 from tests.support.web import csrf_from
-
-NOTE_FORM = {
-    "type": "object",
-    "properties": {"note": {"type": "string", "title": "Note", "minLength": 1}},
-    "required": ["note"],
-}
 
 
 @pytest.fixture
