@@ -144,3 +144,14 @@ def test_a_state_is_refused_with_specs_it_was_not_saved_with(three, people):
         wrong = (loaded.workflow.spec, {"somewhere_else": loaded.workflow.spec})
     with pytest.raises(ValueError, match="not the ones this state was saved with"):
         serialization.load(plain, wrong)
+
+
+def test_reading_an_instance_leaves_the_kept_workflow_in_place(three, people):
+    """The administrator's instance page deserializes its own copy: the next step still
+    finds the workflow the last one kept."""
+    started = three.start("three_steps", actor=people["caseworker"])
+    three.instance_map(started.instance_id, actor=people["admin"])
+    hits = three.services.workflows.stats().hits
+    task = _next(three, started.case_ref)
+    three.complete_task(task.id, actor=people["caseworker"], answers={"note": "x"})
+    assert three.services.workflows.stats().hits == hits + 1
