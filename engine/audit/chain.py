@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.actions import AuditAction
@@ -55,20 +55,41 @@ def _canonical_time(value: datetime) -> str:
 
 
 def compute_hash(event: AuditEvent) -> str:
-    payload_digest = hashlib.sha256(event.payload).hexdigest() if event.payload else ""
+    return hash_of({column: getattr(event, column) for column in _HASHED})
+
+
+_HASHED = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "action",
+    "case_ref",
+    "instance_id",
+    "task_id",
+    "process_key",
+    "definition_version",
+    "detail_json",
+    "payload",
+    "prev_hash",
+)
+
+
+def hash_of(event: dict[str, Any]) -> str:
+    """The hash of an event's columns (a row's or one about to be written)."""
+    payload = event["payload"]
     body = {
-        "seq": event.seq,
-        "occurred_at": _canonical_time(event.occurred_at),
-        "actor": event.actor,
-        "action": event.action,
-        "case_ref": event.case_ref,
-        "instance_id": event.instance_id,
-        "task_id": event.task_id,
-        "process_key": event.process_key,
-        "definition_version": event.definition_version,
-        "detail": event.detail_json,
-        "payload_sha256": payload_digest,
-        "prev_hash": event.prev_hash,
+        "seq": event["seq"],
+        "occurred_at": _canonical_time(event["occurred_at"]),
+        "actor": event["actor"],
+        "action": event["action"],
+        "case_ref": event["case_ref"],
+        "instance_id": event["instance_id"],
+        "task_id": event["task_id"],
+        "process_key": event["process_key"],
+        "definition_version": event["definition_version"],
+        "detail": event["detail_json"],
+        "payload_sha256": hashlib.sha256(payload).hexdigest() if payload else "",
+        "prev_hash": event["prev_hash"],
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -99,8 +120,12 @@ def append(
     task_id: str | None = None,
     detail: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Write one event inside the caller's transaction; ``payload`` is encrypted."""
+) -> None:
+    """Write one event inside the caller's transaction; ``payload`` is encrypted.
+
+    The row goes out before the transaction's next statement or its commit, whichever
+    comes first: a command's events, written last, go out as one multi-row INSERT.
+    """
     context = context or AuditContext()
     position = _position(session)
     seq = position.last_seq + 1
@@ -108,36 +133,52 @@ def append(
     if payload is not None:
         plain = json.dumps(payload, sort_keys=True, default=str).encode()
         sealed = keyring.seal(plain, payload_associated_data(seq))
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=str(action),
-        case_ref=context.case_ref,
-        instance_id=context.instance_id,
-        task_id=task_id,
-        process_key=context.process_key,
-        definition_version=context.definition_version,
-        detail_json=json.dumps(detail or {}, sort_keys=True, default=str),
-        payload=sealed,
-        prev_hash=position.last_hash,
+    event = {
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "action": str(action),
+        "case_ref": context.case_ref,
+        "instance_id": context.instance_id,
+        "task_id": task_id,
+        "process_key": context.process_key,
+        "definition_version": context.definition_version,
+        "detail_json": json.dumps(detail or {}, sort_keys=True, default=str),
+        "payload": sealed,
+        "prev_hash": position.last_hash,
+    }
+    event["hash"] = hash_of(event)
+    position.pending.append(event)
+    position.last_seq, position.last_hash = seq, event["hash"]
+    _note_tip(
+        session,
+        seq,
+        event["hash"],
+        anchor=action == AuditAction.CHAIN_VERIFIED and _says_ok(detail),
     )
-    event.hash = compute_hash(event)
-    # Written at the next flush (at the latest the commit): a command's events go out as one
-    # multi-row INSERT, and the head moves once, at commit (see _advance_head).
-    session.add(event)
-    position.last_seq, position.last_hash = seq, event.hash
-    _note_tip(session, event, anchor=action == AuditAction.CHAIN_VERIFIED and _says_ok(detail))
-    return event
+
+
+_EVENTS = AuditEvent.__table__
+_HEADS = AuditChainHead.__table__
+_LOCK_HEAD = (
+    select(_HEADS.c.last_seq, _HEADS.c.last_hash).where(_HEADS.c.id == HEAD_ID).with_for_update()
+)
+_INSERT_EVENTS = insert(_EVENTS)
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.id == HEAD_ID)
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
+)
 
 
 @dataclass
 class _Position:
     """Where this transaction's appends have taken the chain; the head row moves at commit."""
 
-    head: AuditChainHead
+    head_seq: int
     last_seq: int
     last_hash: str
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _position(session: Session) -> _Position:
@@ -148,26 +189,37 @@ def _position(session: Session) -> _Position:
     """
     position: _Position | None = session.info.get(SESSION_HEAD)
     if position is None:
-        head = session.execute(
-            select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-        ).scalar_one()
-        position = _Position(head, head.last_seq, head.last_hash)
+        last_seq, last_hash = session.connection().execute(_LOCK_HEAD).one()
+        position = _Position(last_seq, last_seq, last_hash)
         session.info[SESSION_HEAD] = position
     return position
 
 
+def _write_pending(session: Session) -> _Position | None:
+    position: _Position | None = session.info.get(SESSION_HEAD)
+    if position is not None and position.pending:
+        rows, position.pending = position.pending, []
+        session.connection().execute(_INSERT_EVENTS, rows)
+    return position
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _before_a_statement(orm_execute_state) -> None:
+    """Events appended so far are in the table before anything in the transaction reads it."""
+    _write_pending(orm_execute_state.session)
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _advance_head(session: Session) -> None:
-    """Move the head to the transaction's last event, once, after its events are written.
+    """Write the events, then move the head to the last of them, once.
 
-    The database refuses a head that points at an event not yet inserted (a trigger), so the
-    events are flushed first.
+    The database refuses a head that points at an event not yet inserted (a trigger).
     """
-    position: _Position | None = session.info.get(SESSION_HEAD)
-    if position is None or position.head.last_seq >= position.last_seq:
+    position = _write_pending(session)
+    if position is None or position.head_seq >= position.last_seq:
         return
-    session.flush()
-    position.head.last_seq, position.head.last_hash = position.last_seq, position.last_hash
+    session.connection().execute(_MOVE_HEAD, {"seq": position.last_seq, "hash": position.last_hash})
+    position.head_seq = position.last_seq
 
 
 @sa_event.listens_for(Session, "after_transaction_end")
@@ -181,12 +233,12 @@ def _says_ok(detail: dict[str, Any] | None) -> bool:
     return bool(detail and detail.get("ok") is True)
 
 
-def _note_tip(session: Session, event: AuditEvent, *, anchor: bool) -> None:
+def _note_tip(session: Session, seq: int, hash_: str, *, anchor: bool) -> None:
     tip: AppendedEvents | None = session.info.get(SESSION_TIP)
     if tip is None:
-        session.info[SESSION_TIP] = AppendedEvents(event.seq, event.seq, event.hash, anchor)
+        session.info[SESSION_TIP] = AppendedEvents(seq, seq, hash_, anchor)
         return
-    tip.last_seq, tip.last_hash, tip.anchor = event.seq, event.hash, tip.anchor or anchor
+    tip.last_seq, tip.last_hash, tip.anchor = seq, hash_, tip.anchor or anchor
 
 
 def open_payload(keyring: Keyring, event: AuditEvent) -> dict[str, Any] | None:

@@ -133,7 +133,13 @@ def start_instance(
     session.flush()
     facts = load_facts(session, services.keyring, case.id)
     loaded = store.LoadedInstance(
-        row, case, workflow, pinned, facts, known=store.Projection.nothing_yet()
+        row,
+        case,
+        workflow,
+        pinned,
+        facts,
+        known=store.Projection.nothing_yet(),
+        state_stored=False,
     )
     stepping.start(workflow, loaded.step(services), data or {})
     started = store.Happened(

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from engine.audit import chain
 from engine.audit.actions import AuditAction
@@ -75,6 +76,8 @@ class LoadedInstance:
     # What the projection rows hold for this state, when known without reading them (the
     # worker's cache kept it, or this transaction saved it).
     known: Projection | None = None
+    # False for an instance being started: its first save inserts the state row.
+    state_stored: bool = True
 
     @property
     def open_task_ids(self) -> list[str]:
@@ -94,6 +97,16 @@ _INSTANCE_ROWS = (
 )
 
 
+_TASK_ROWS = (
+    _INSTANCE_ROWS.add_columns(
+        HumanTask, select(TaskDraft.task_id).where(TaskDraft.task_id == HumanTask.id).exists()
+    )
+    .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    .where(HumanTask.id == bindparam("key"))
+)
+_INSTANCE_BY_ID = _INSTANCE_ROWS.where(ProcessInstance.id == bindparam("key"))
+
+
 @dataclass(frozen=True)
 class TaskRows:
     """A user task's row with everything completing it reads, from one statement."""
@@ -107,12 +120,7 @@ def read_for_task(session: Session, task_id: str) -> TaskRows | None:
     """The task, its instance with state, case and facts, and whether anyone keeps a draft of
     it. Holding the result keeps the rows in the session, so the access check's
     ``session.get`` and :func:`load` find them without another statement."""
-    drafts = select(TaskDraft.task_id).where(TaskDraft.task_id == HumanTask.id).exists()
-    found = session.execute(
-        _INSTANCE_ROWS.add_columns(HumanTask, drafts)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(HumanTask.id == task_id)
-    ).first()
+    found = session.execute(_TASK_ROWS, {"key": task_id}).first()
     if found is None:
         return None
     *instance, task, has_drafts = found
@@ -137,7 +145,7 @@ def load(
     if read is not None and read.instance[0].id == instance_id:
         found = read.instance
     else:
-        found = session.execute(_INSTANCE_ROWS.where(ProcessInstance.id == instance_id)).first()
+        found = session.execute(_INSTANCE_BY_ID, {"key": instance_id}).first()
     if found is None:
         raise NotFound(f"no process instance {instance_id}")
     row, state, case, facts_row = found
@@ -168,28 +176,14 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     plain, size = serialization.dump_sized(workflow)
     sealed = services.keyring.seal(plain, state_associated_data(row.id))
     saved = session.info.setdefault(SESSION_SAVED, {})
-    state = session.get(InstanceState, row.id)
-    if state is None:
-        session.add(
-            InstanceState(
-                instance_id=row.id,
-                serializer_version=serialization.SERIALIZER_VERSION,
-                ciphertext=sealed,
-            )
-        )
-    else:
-        state.ciphertext = sealed
-        state.serializer_version = serialization.SERIALIZER_VERSION
-    if row.status == InstanceStatus.RUNNING and workflow.is_completed():
-        row.status = InstanceStatus.COMPLETED
-        row.ended_at = now
-    row.updated_at = now
-    # Always write the row, even when nothing in it changed, so the version check runs.
-    flag_modified(row, "updated_at")
-    try:
-        session.flush()
-    except StaleDataError as err:
-        raise StaleInstance(str(err)) from err
+    ended = row.status == InstanceStatus.RUNNING and workflow.is_completed()
+    _write_row(
+        session,
+        row,
+        updated_at=now,
+        **({"status": InstanceStatus.COMPLETED, "ended_at": now} if ended else {}),
+    )
+    _write_state(session, loaded, sealed)
     try:
         current = save_facts(session, services.keyring, loaded.case.id, loaded.facts, now)
     except StaleDataError as err:
@@ -204,6 +198,68 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     # The last save of an instance in this transaction is what its commit makes current.
     saved[row.id] = (row, sealed, Kept(workflow, loaded.known), size)
     session.flush()
+
+
+# The instance's own writes are plain statements built once: a save is the hot path of every
+# step, and the ORM's unit of work costs more here than the statements themselves.
+_INSTANCES = ProcessInstance.__table__
+_STATES = InstanceState.__table__
+_WRITE_STATE = (
+    update(_STATES)
+    .where(_STATES.c.instance_id == bindparam("key"))
+    .values(ciphertext=bindparam("ciphertext"), serializer_version=bindparam("serializer"))
+)
+_INSERT_STATE = insert(_STATES)
+
+
+# What a command may change on an instance's row; written whole at every save.
+_MUTABLE = ("status", "ended_at", "updated_at", "definition_id", "pinned_json")
+_WRITE_ROW = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("key"), _INSTANCES.c.version == bindparam("read"))
+    .values(version=bindparam("written"), **{name: bindparam(name) for name in _MUTABLE})
+)
+
+
+def _write_row(session: Session, row: ProcessInstance, **changes: Any) -> None:
+    """``UPDATE process_instance ... WHERE version = <read>``, always, even when only the time
+    changed: that is the optimistic lock. What the command changed on the row object (status,
+    end) goes out in the same statement with ``changes``, and the object is told it is written.
+    """
+    values = {name: changes.get(name, getattr(row, name)) for name in _MUTABLE}
+    read = row.version
+    written = session.connection().execute(
+        _WRITE_ROW, {"key": row.id, "read": read, "written": read + 1, **values}
+    )
+    if written.rowcount != 1:
+        raise StaleInstance(f"process instance {row.id} changed after version {read}")
+    for name, value in [*values.items(), ("version", read + 1)]:
+        set_committed_value(row, name, value)
+
+
+def _write_state(session: Session, loaded: LoadedInstance, sealed: bytes) -> None:
+    """The sealed state. A row object the session holds is told its new bytes, so a later
+    load in this transaction does not see the old ones."""
+    instance_id = loaded.row.id
+    if not loaded.state_stored:
+        session.connection().execute(
+            _INSERT_STATE,
+            {
+                "instance_id": instance_id,
+                "ciphertext": sealed,
+                "serializer_version": serialization.SERIALIZER_VERSION,
+            },
+        )
+        loaded.state_stored = True
+        return
+    session.connection().execute(
+        _WRITE_STATE,
+        {"key": instance_id, "ciphertext": sealed, "serializer": serialization.SERIALIZER_VERSION},
+    )
+    held = session.identity_map.get(identity_key(InstanceState, instance_id))
+    if held is not None:
+        set_committed_value(held, "ciphertext", sealed)
+        set_committed_value(held, "serializer_version", serialization.SERIALIZER_VERSION)
 
 
 def context_for(

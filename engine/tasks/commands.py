@@ -29,7 +29,7 @@ from engine.spiff import stepping
 from engine.tasks import access, rules
 from engine.tasks.drafts import discard_drafts
 from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED, READY
+from engine.tasks.projection import COMPLETED, READY, record_completion
 from engine.users.actors import Actor, require_supervisor, required_reason, resolve_actor
 
 
@@ -222,8 +222,7 @@ def complete(
         raise GuardRefused(refusals)
     now = services.clock.now()
     stepping.complete(loaded.workflow, task, answers, loaded.step(services))
-    # Marked here, so the one UPDATE of this row goes out with the instance's own flush.
-    row.state, row.completed_by, row.completed_at = COMPLETED, actor.username, now
+    record_completion(session, row, actor.username, now)
     completed = store.Happened(
         AuditAction.TASK_COMPLETED,
         task_id=row.id,

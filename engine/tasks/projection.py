@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine.instances.models import InstanceStatus, ProcessInstance
@@ -100,6 +101,27 @@ def sync_human_tasks(
     return _ordered(ready, created)
 
 
+_COMPLETE = (
+    update(HumanTask.__table__)
+    .where(HumanTask.__table__.c.id == bindparam("key"))
+    .values(
+        state=COMPLETED,
+        completed_by=bindparam("completed_by"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+
+
+def record_completion(session: Session, row: HumanTask, username: str, now: datetime) -> None:
+    """The completed task's row, in one plain UPDATE (built once); the row object is told,
+    so the projection's sync sees it already done and the ORM has nothing left to flush."""
+    session.connection().execute(
+        _COMPLETE, {"key": row.id, "completed_by": username, "completed_at": now}
+    )
+    for key, value in (("state", COMPLETED), ("completed_by", username), ("completed_at", now)):
+        set_committed_value(row, key, value)
+
+
 def _ordered(ready: dict[str, ReadyUserTask], created: dict[str, datetime]) -> OpenTasks:
     ids = sorted(ready, key=lambda task_id: (created[task_id], task_id))
     return OpenTasks(ids, ready, created)
@@ -121,10 +143,9 @@ def _insert_or_reopen(
     """New rows in one statement; a task SpiffWorkflow made ready again under an id it had
     before is reopened rather than refused as a duplicate."""
     dialect = session.get_bind().dialect.name
-    session.execute(
+    session.connection().execute(
         _UPSERT["sqlite" if dialect == "sqlite" else "postgresql"],
         [_new_row(instance, task, now) for task in tasks],
-        execution_options={"synchronize_session": False},
     )
 
 

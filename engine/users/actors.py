@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidRequest, NotFound, PermissionDenied
@@ -37,7 +37,7 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 def resolve_actor(session: Session, username: str) -> Actor:
     """An active user by name; unknown and deactivated users may not act."""
-    found = _actor_where(session, User.username == username)
+    found = _actor_from(session.execute(_ACTOR_BY_NAME, {"key": username}).all())
     if found is None:
         raise NotFound(f"no user named {username!r}")
     actor, is_active = found
@@ -48,19 +48,21 @@ def resolve_actor(session: Session, username: str) -> Actor:
 
 def active_actor_by_id(session: Session, user_id: int) -> Actor | None:
     """The user behind a session or token, if they exist and are active."""
-    found = _actor_where(session, User.id == user_id)
+    found = _actor_from(session.execute(_ACTOR_BY_ID, {"key": user_id}).all())
     return found[0] if found is not None and found[1] else None
 
 
+# Every request and command starts here: one plain query, the user and the roles joined, built
+# once, so no ORM object with its collection is built and no statement is put together again.
 _ACTOR = select(User.username, User.is_active, User.must_change_password, UserRole.role).outerjoin(
     UserRole, UserRole.user_id == User.id
 )
+_ACTOR_BY_NAME = _ACTOR.where(User.username == bindparam("key"))
+_ACTOR_BY_ID = _ACTOR.where(User.id == bindparam("key"))
 
 
-def _actor_where(session: Session, condition) -> tuple[Actor, bool] | None:
-    """(the actor, whether active) in one plain query, the user and the roles joined: every
-    request and command starts here, so no ORM object with its collection is built."""
-    rows = session.execute(_ACTOR.where(condition)).all()
+def _actor_from(rows) -> tuple[Actor, bool] | None:
+    """(the actor, whether active)."""
     if not rows:
         return None
     username, is_active, must_change_password, _ = rows[0]
