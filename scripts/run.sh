@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 export TZ=UTC
 PATHWAYS=.venv/bin/pathways
 $PATHWAYS db upgrade
-$PATHWAYS deploy --note "deployed by make run"
+$PATHWAYS deploy --keep-edits --note "deployed by make run"
 $PATHWAYS demo seed
 exec $PATHWAYS serve --host 127.0.0.1 --port "${PORT:-8000}"

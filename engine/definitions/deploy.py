@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.crypto.keyring import Keyring
-from engine.definitions import repository
+from engine.definitions import lineage, repository
+from engine.definitions.lineage import EditPolicy, Origin
 from engine.definitions.models import ProcessDefinition
 from engine.definitions.sources import FormLookup, SourceFile
-from engine.definitions.validation import Validation, validate
+from engine.definitions.validation import Candidate, Validation, validate
 from engine.errors import DeploymentRefused
 
 
@@ -25,6 +26,10 @@ class DeployResult:
     version: int
     changed: bool
     file_name: str
+    # The live version is an edit made in the modeller and stays live; ``shipped_pending``:
+    # the file is a new shipped version waiting for the edit to be carried over.
+    kept_edit: bool = False
+    shipped_pending: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +38,8 @@ class DeployResult:
             "version": self.version,
             "changed": self.changed,
             "file": self.file_name,
+            "kept_edit": self.kept_edit,
+            "shipped_pending": self.shipped_pending,
         }
 
 
@@ -50,12 +57,20 @@ def deploy(
     actor: str,
     now: datetime,
     change_note: str = "",
+    origin: Origin = Origin.FILE,
+    edits: EditPolicy = EditPolicy.REFUSE,
 ) -> list[DeployResult]:
-    """All or nothing: one problem anywhere refuses the whole deployment."""
+    """All or nothing: one problem anywhere refuses the whole deployment.
+
+    ``origin`` is where the files come from; a file deploy meeting a live modeller edit
+    follows ``edits`` (see :mod:`engine.definitions.lineage`).
+    """
     validation = check(session, files, forms)
     if validation.problems:
         raise DeploymentRefused(validation.problems)
-    results = []
+    if edits == EditPolicy.REPLACE and not change_note.strip():
+        raise DeploymentRefused(["replacing an edit made in the modeller needs a change note"])
+    results, problems = [], []
     # Decisions first, so processes deployed alongside them can pin them.
     for candidate in sorted(validation.candidates, key=lambda c: (c.kind != "dmn", c.key)):
         current = repository.latest(session, candidate.key, candidate.kind)
@@ -66,40 +81,102 @@ def deploy(
                 )
             )
             continue
-        version = (current.version if current else 0) + 1
-        definition = ProcessDefinition(
-            process_key=candidate.key,
-            version=version,
-            kind=candidate.kind,
-            name=candidate.name,
-            file_name=candidate.file_name,
-            content_hash=candidate.content_hash,
-            source=candidate.source,
-            # Field order is the form's question order: never sort it.
-            forms_json=json.dumps(candidate.forms),
-            called_keys_json=candidate.references_json(),
-            deployed_by=actor,
-            deployed_at=now,
-            change_note=change_note,
+        verdict = (
+            lineage.judge(
+                session,
+                current,
+                content_hash=candidate.content_hash,
+                file_name=candidate.file_name,
+                origin=origin,
+                policy=edits,
+            )
+            if current is not None
+            else lineage.Verdict(deploy=True)
         )
-        session.add(definition)
-        session.flush()
-        chain.append(
-            session,
-            keyring,
-            occurred_at=now,
-            actor=actor,
-            action=AuditAction.DEFINITION_DEPLOYED,
-            context=chain.AuditContext(process_key=candidate.key, definition_version=version),
-            detail={
-                "kind": candidate.kind,
-                "file": candidate.file_name,
-                "content_hash": candidate.content_hash,
-                "change_note": change_note,
-                "forms": sorted(candidate.forms),
-            },
-        )
+        if verdict.problem:
+            problems.append(verdict.problem)
+            continue
+        if not verdict.deploy:
+            results.append(
+                DeployResult(
+                    candidate.key,
+                    candidate.kind,
+                    current.version,
+                    False,
+                    candidate.file_name,
+                    kept_edit=verdict.kept_edit,
+                    shipped_pending=verdict.shipped_pending,
+                )
+            )
+            continue
         results.append(
-            DeployResult(candidate.key, candidate.kind, version, True, candidate.file_name)
+            _new_version(
+                session,
+                keyring,
+                candidate,
+                current,
+                actor=actor,
+                now=now,
+                note=change_note,
+                origin=origin,
+            )
         )
+    if problems:
+        raise DeploymentRefused(problems)
     return results
+
+
+def _new_version(
+    session: Session,
+    keyring: Keyring,
+    candidate: Candidate,
+    current: ProcessDefinition | None,
+    *,
+    actor: str,
+    now: datetime,
+    note: str,
+    origin: Origin,
+) -> DeployResult:
+    version = (current.version if current else 0) + 1
+    replaced_edit = (
+        current is not None and origin == Origin.FILE and current.origin == Origin.MODELLER
+    )
+    definition = ProcessDefinition(
+        process_key=candidate.key,
+        version=version,
+        kind=candidate.kind,
+        name=candidate.name,
+        file_name=candidate.file_name,
+        content_hash=candidate.content_hash,
+        source=candidate.source,
+        # Field order is the form's question order: never sort it.
+        forms_json=json.dumps(candidate.forms),
+        called_keys_json=candidate.references_json(),
+        deployed_by=actor,
+        deployed_at=now,
+        change_note=note,
+        origin=origin,
+        edited_from=current.version if current is not None and origin == Origin.MODELLER else None,
+    )
+    session.add(definition)
+    session.flush()
+    detail = {
+        "kind": candidate.kind,
+        "file": candidate.file_name,
+        "content_hash": candidate.content_hash,
+        "change_note": note,
+        "forms": sorted(candidate.forms),
+        "origin": str(origin),
+    }
+    if replaced_edit:
+        detail["replaced_edit"] = current.version
+    chain.append(
+        session,
+        keyring,
+        occurred_at=now,
+        actor=actor,
+        action=AuditAction.DEFINITION_DEPLOYED,
+        context=chain.AuditContext(process_key=candidate.key, definition_version=version),
+        detail=detail,
+    )
+    return DeployResult(candidate.key, candidate.kind, version, True, candidate.file_name)

@@ -35,3 +35,8 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     change_note: Mapped[str] = mapped_column(Text, default="")
+    # Lineage: "file" (a shipped or hand-written file, deployed from disk) or "modeller" (an
+    # edit made in the browser), and for an edit the version it was edited from. A file deploy
+    # never silently replaces an edit (engine/definitions/lineage.py).
+    origin: Mapped[str] = mapped_column(String(20), default="file", server_default="file")
+    edited_from: Mapped[int | None] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.definitions import deploy as deploying
 from engine.definitions import repository
+from engine.definitions.lineage import EditPolicy, Origin
 from engine.definitions.roles import configured_roles
 from engine.definitions.sources import FormLookup, SourceFile, collect
 from engine.errors import ConflictError
@@ -19,10 +20,17 @@ from engine.users.actors import require_coordinator
 
 class DefinitionsFacade(EngineCore):
     def deploy(
-        self, paths: list[Path] | None = None, *, actor: str, change_note: str = ""
+        self,
+        paths: list[Path] | None = None,
+        *,
+        actor: str,
+        change_note: str = "",
+        edits: EditPolicy = EditPolicy.REFUSE,
     ) -> list[deploying.DeployResult]:
+        """Files from disk (default: the shipped ``workflows/``); ``edits`` says what to do
+        where a new file meets a pathway edited in the modeller since."""
         files = collect(paths or [self.settings.workflows_dir])
-        return self.deploy_files(files, actor=actor, change_note=change_note)
+        return self.deploy_files(files, actor=actor, change_note=change_note, edits=edits)
 
     def deploy_files(
         self,
@@ -31,6 +39,8 @@ class DefinitionsFacade(EngineCore):
         actor: str,
         change_note: str = "",
         form_lookup: FormLookup | None = None,
+        origin: Origin = Origin.FILE,
+        edits: EditPolicy = EditPolicy.REFUSE,
     ) -> list[deploying.DeployResult]:
         def command(session):
             deployer = self._as(session, actor)
@@ -44,6 +54,8 @@ class DefinitionsFacade(EngineCore):
                 actor=actor,
                 now=self.clock.now(),
                 change_note=change_note,
+                origin=origin,
+                edits=edits,
             )
 
         try:

@@ -10,8 +10,10 @@ from lxml import etree
 
 from engine.audit.actions import AuditAction
 from engine.definitions import deploy as deploying
-from engine.definitions.sources import SourceFile
-from engine.errors import DeploymentRefused, InvalidRequest, Problem
+from engine.definitions import lineage, repository
+from engine.definitions.lineage import EditPolicy, Origin
+from engine.definitions.sources import SourceFile, collect
+from engine.errors import DeploymentRefused, InvalidRequest, NotFound, Problem
 from engine.facade.core import EngineCore
 from engine.modeller import catalogue
 from engine.modeller.blank import blank_source
@@ -119,6 +121,42 @@ class ModellerFacade(EngineCore):
 
         self.write(command)
 
+    def shipped_waiting(self, process_key: str, *, actor: str) -> str | None:
+        """The pathway file on disk, when it is a new shipped version held back because the
+        live version was edited here (``make run`` keeps the edit): the coordinator carries
+        the edit over by starting a draft from it."""
+        with self.read() as session:
+            require_coordinator(self._as(session, actor), MODELLER)
+            live = repository.latest(session, process_key)
+            shipped = self.settings.workflows_dir / live.file_name if live else None
+            if live is None or live.origin != Origin.MODELLER or not shipped.is_file():
+                return None
+            validation = deploying.check(
+                session,
+                collect([shipped]),
+                catalogue.form_lookup(session, self.settings.forms_dir),
+            )
+            for candidate in validation.candidates:
+                if candidate.key == process_key and candidate.content_hash != live.content_hash:
+                    verdict = lineage.judge(
+                        session,
+                        live,
+                        content_hash=candidate.content_hash,
+                        file_name=candidate.file_name,
+                        origin=Origin.FILE,
+                        policy=EditPolicy.KEEP,
+                    )
+                    return live.file_name if verdict.shipped_pending else None
+            return None
+
+    def draft_from_shipped(self, file_name: str, *, actor: str) -> None:
+        """The waiting shipped file becomes the draft, to edit and deploy as the next version."""
+        name = catalogue.check_file_name(file_name)
+        shipped = self.settings.workflows_dir / name
+        if not shipped.is_file():
+            raise NotFound(f"no shipped file {name}")
+        self.save_pathway_draft(name, shipped.read_text(encoding="utf-8"), actor=actor)
+
     def new_pathway_file(self, file_name: str, *, actor: str, role: str = "caseworker") -> str:
         """A new diagram (or decision file) as a draft; an existing name is never overwritten."""
 
@@ -204,6 +242,7 @@ class ModellerFacade(EngineCore):
             [catalogue.as_source_file(file_name, source)],
             actor=actor,
             change_note=change_note.strip(),
+            origin=Origin.MODELLER,
         )
         self.write(lambda s: catalogue.discard_draft(s, catalogue.check_file_name(file_name)))
         return deployed

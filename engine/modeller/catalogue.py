@@ -40,6 +40,8 @@ class VersionLine:
     deployed_at: datetime
     change_note: str
     running: int
+    origin: str = "file"  # "modeller": edited in the browser, from version ``edited_from``
+    edited_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,15 @@ def versions(session: Session, process_key: str) -> list[VersionLine]:
     ).all()
     return [
         VersionLine(
-            d.process_key, d.name, d.version, d.deployed_by, d.deployed_at, d.change_note, n
+            d.process_key,
+            d.name,
+            d.version,
+            d.deployed_by,
+            d.deployed_at,
+            d.change_note,
+            n,
+            d.origin,
+            d.edited_from,
         )
         for d, n in rows
     ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -37,7 +39,7 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 def resolve_actor(session: Session, username: str) -> Actor:
     """An active user by name; unknown and deactivated users may not act."""
-    found = _actor_from(session.execute(_ACTOR_BY_NAME, {"key": username}).all())
+    found = actor_from_rows(session.execute(_ACTOR_BY_NAME, {"key": username}).all())
     if found is None:
         raise NotFound(f"no user named {username!r}")
     actor, is_active = found
@@ -46,27 +48,19 @@ def resolve_actor(session: Session, username: str) -> Actor:
     return actor
 
 
-def active_actor_by_id(session: Session, user_id: int) -> Actor | None:
-    """The user behind a session or token, if they exist and are active."""
-    found = _actor_from(session.execute(_ACTOR_BY_ID, {"key": user_id}).all())
-    return found[0] if found is not None and found[1] else None
-
-
 # Every request and command starts here: one plain query, the user and the roles joined, built
 # once, so no ORM object with its collection is built and no statement is put together again.
-_ACTOR = select(User.username, User.is_active, User.must_change_password, UserRole.role).outerjoin(
-    UserRole, UserRole.user_id == User.id
-)
+ACTOR_COLUMNS = (User.username, User.is_active, User.must_change_password, UserRole.role)
+_ACTOR = select(*ACTOR_COLUMNS).outerjoin(UserRole, UserRole.user_id == User.id)
 _ACTOR_BY_NAME = _ACTOR.where(User.username == bindparam("key"))
-_ACTOR_BY_ID = _ACTOR.where(User.id == bindparam("key"))
 
 
-def _actor_from(rows) -> tuple[Actor, bool] | None:
-    """(the actor, whether active)."""
+def actor_from_rows(rows: Sequence[Sequence[Any]]) -> tuple[Actor, bool] | None:
+    """(the actor, whether active) from rows ending in :data:`ACTOR_COLUMNS`, one per role."""
     if not rows:
         return None
-    username, is_active, must_change_password, _ = rows[0]
-    roles = frozenset(row.role for row in rows if row.role is not None)
+    username, is_active, must_change_password, _ = rows[0][-4:]
+    roles = frozenset(row[-1] for row in rows if row[-1] is not None)
     return Actor(username, roles, must_change_password=bool(must_change_password)), is_active
 
 

@@ -18,11 +18,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from engine.users.actors import Actor, active_actor_by_id
-from engine.users.models import ApiToken, User, WebSession
+from engine.users.actors import ACTOR_COLUMNS, Actor, actor_from_rows
+from engine.users.models import ApiToken, User, UserRole, WebSession
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_SESSION = timedelta(hours=12)
@@ -64,17 +64,34 @@ def open_session(session: Session, user: User, now: datetime) -> str:
 def check_session(
     session: Session, secret: str, now: datetime, *, idle_timeout: timedelta = IDLE_TIMEOUT
 ) -> SessionCheck:
-    row = session.get(WebSession, _digest(secret)) if secret else None
-    if row is None:
+    rows = session.execute(_SESSION_ACTOR, {"key": _digest(secret)}).all() if secret else []
+    if not rows:
         return SessionCheck(None, "unknown")
-    if row.revoked_at is not None:
+    revoked_at, last_seen_at, expires_at = rows[0][:3]
+    if revoked_at is not None:
         return SessionCheck(None, "revoked")
-    if now - row.last_seen_at > idle_timeout or now > row.expires_at:
+    if now - last_seen_at > idle_timeout or now > expires_at:
         return SessionCheck(None, "expired", "revoke")
-    actor = active_actor_by_id(session, row.user_id)
-    if actor is None:
+    found = actor_from_rows(rows)
+    if found is None or not found[1]:
         return SessionCheck(None, "inactive", "revoke")
-    return SessionCheck(actor, "ok", "touch" if now - row.last_seen_at >= TOUCH_EVERY else None)
+    return SessionCheck(found[0], "ok", "touch" if now - last_seen_at >= TOUCH_EVERY else None)
+
+
+# Checked on every request: the secret's row, its user and the user's roles in one statement
+# built once (an inner join: a row whose user is gone finds nothing, and is refused).
+_SESSION_ACTOR = (
+    select(WebSession.revoked_at, WebSession.last_seen_at, WebSession.expires_at, *ACTOR_COLUMNS)
+    .join(User, User.id == WebSession.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(WebSession.id == bindparam("key"))
+)
+_TOKEN_ACTOR = (
+    select(ApiToken.revoked_at, ApiToken.last_used_at, *ACTOR_COLUMNS)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("key"))
+)
 
 
 def record_session_check(session: Session, secret: str, check: SessionCheck, now: datetime) -> None:
@@ -115,14 +132,17 @@ def create_token(session: Session, user: User, name: str, now: datetime) -> str:
 
 
 def check_token(session: Session, secret: str, now: datetime) -> SessionCheck:
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
-    if row is None or row.revoked_at is not None:
-        return SessionCheck(None, "unknown" if row is None else "revoked")
-    actor = active_actor_by_id(session, row.user_id)
-    if actor is None:
+    rows = session.execute(_TOKEN_ACTOR, {"key": _digest(secret)}).all()
+    if not rows:
+        return SessionCheck(None, "unknown")
+    revoked_at, last_used_at = rows[0][:2]
+    if revoked_at is not None:
+        return SessionCheck(None, "revoked")
+    found = actor_from_rows(rows)
+    if found is None or not found[1]:
         return SessionCheck(None, "inactive")
-    stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
-    return SessionCheck(actor, "ok", "touch" if stale else None)
+    stale = last_used_at is None or now - last_used_at >= TOUCH_EVERY
+    return SessionCheck(found[0], "ok", "touch" if stale else None)
 
 
 def record_token_use(session: Session, secret: str, now: datetime) -> None:

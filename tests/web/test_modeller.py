@@ -276,6 +276,8 @@ def test_decision_files_are_uploaded_edited_and_deployed_beside_the_diagrams(sig
             "version": 1,
             "changed": True,
             "file": "shelter.dmn",
+            "kept_edit": False,
+            "shipped_pending": False,
         }
     ]
     listing = client.get("/modeller/").text

@@ -16,9 +16,43 @@ from webapp.cli.base import DATABASE_ID, INSTANT, cli, engine_from_env, json_opt
 @click.option("--as", "actor", default="system", show_default=True, help="Deploying user.")
 @click.option("--note", default="", help="Change note recorded with new versions.")
 @click.option("--check", is_flag=True, help="Validate only; deploy nothing.")
+@click.option(
+    "--keep-edits",
+    is_flag=True,
+    help="Where a pathway was edited in the modeller, keep the edit live; deploy the rest.",
+)
+@click.option(
+    "--replace-edits",
+    is_flag=True,
+    help="Replace pathways edited in the modeller with these files (needs --note).",
+)
 @json_option
-def deploy(paths: tuple[Path, ...], actor: str, note: str, check: bool, as_json: bool) -> None:
-    """Validate and deploy BPMN/DMN files (default: workflows/)."""
+def deploy(
+    paths: tuple[Path, ...],
+    actor: str,
+    note: str,
+    *,
+    check: bool,
+    keep_edits: bool,
+    replace_edits: bool,
+    as_json: bool,
+) -> None:
+    """Validate and deploy BPMN/DMN files (default: workflows/).
+
+    A file never silently replaces a version edited in the modeller: when the file is new
+    since that edit, the deploy is refused unless --keep-edits or --replace-edits says which.
+    """
+    from engine.definitions.lineage import EditPolicy
+
+    if keep_edits and replace_edits:
+        raise click.UsageError("--keep-edits and --replace-edits contradict each other")
+    edits = (
+        EditPolicy.KEEP
+        if keep_edits
+        else EditPolicy.REPLACE
+        if replace_edits
+        else EditPolicy.REFUSE
+    )
     engine = engine_from_env()
     if check:
         from engine.definitions.sources import collect
@@ -34,23 +68,32 @@ def deploy(paths: tuple[Path, ...], actor: str, note: str, check: bool, as_json:
         else:
             click.echo(f"OK: {len(validation.candidates)} definition(s) would deploy cleanly.")
         return
-    results = engine.deploy(list(paths) or None, actor=actor, change_note=note)
+    results = engine.deploy(list(paths) or None, actor=actor, change_note=note, edits=edits)
     if as_json:
         output.emit_json(results)
         return
     output.table(
         ["key", "kind", "version", "changed", "file"],
-        [
-            (
-                r.process_key,
-                r.kind,
-                r.version,
-                "new version" if r.changed else "unchanged",
-                r.file_name,
-            )
-            for r in results
-        ],
+        [(r.process_key, r.kind, r.version, _what_happened(r), r.file_name) for r in results],
     )
+    pending = [r.process_key for r in results if r.shipped_pending]
+    if pending:
+        click.echo(
+            "A new shipped version waits behind an edit made in the modeller: "
+            + ", ".join(pending)
+            + ". Carry the edit over in the modeller (Versions shows the three versions).",
+            err=True,
+        )
+
+
+def _what_happened(result) -> str:
+    if result.changed:
+        return "new version"
+    if result.shipped_pending:
+        return "edit kept, new file waiting"
+    if result.kept_edit:
+        return "edited in the modeller, kept"
+    return "unchanged"
 
 
 @cli.command()

@@ -187,7 +187,27 @@ def versions(process_key: str):
     found = engine().versions(process_key, actor=actor().username)
     if not found:
         abort(404)
-    return render_template("modeller/versions.html", process_key=process_key, versions=found)
+    return render_template(
+        "modeller/versions.html",
+        process_key=process_key,
+        versions=found,
+        shipped_waiting=engine().shipped_waiting(process_key, actor=actor().username),
+    )
+
+
+@modeller.route("/files/<file_name>/draft-from-shipped", methods=["POST"])
+@allow(COORDINATOR)
+def draft_from_shipped(file_name: str):
+    """Carry an edit over: the new shipped file becomes the draft, opened in the editor."""
+    engine().draft_from_shipped(file_name, actor=actor().username)
+    flash(
+        gettext(
+            "The new shipped %(file)s is now your draft: make your edit again, then deploy.",
+            file=file_name,
+        ),
+        "ok",
+    )
+    return redirect(url_for("modeller.edit", file_name=file_name))
 
 
 @modeller.route("/processes/<process_key>/compare")
