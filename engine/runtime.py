@@ -16,6 +16,7 @@ from engine.facade.cases import CasesFacade
 from engine.facade.definitions import DefinitionsFacade
 from engine.facade.instances import InstancesFacade
 from engine.facade.messages import MessagesFacade
+from engine.facade.migration import MigrationFacade
 from engine.facade.modeller import ModellerFacade
 from engine.facade.tasks import TasksFacade
 from engine.facade.timers import TimersFacade
@@ -34,5 +35,6 @@ class Engine(
     AdminFacade,
     ModellerFacade,
     AccountabilityFacade,
+    MigrationFacade,
 ):
     """Everything the web app, the CLI and the scheduler may ask of the engine."""

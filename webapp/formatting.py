@@ -104,6 +104,7 @@ ACTION_LABELS = {
     AuditAction.INSTANCE_SUSPENDED: lazy_gettext("Instance suspended"),
     AuditAction.INSTANCE_RESUMED: lazy_gettext("Instance resumed"),
     AuditAction.INSTANCE_TERMINATED: lazy_gettext("Instance terminated"),
+    AuditAction.INSTANCE_MIGRATED: lazy_gettext("Instance migrated"),
     AuditAction.TASK_CLAIMED: lazy_gettext("Task claimed"),
     AuditAction.TASK_UNCLAIMED: lazy_gettext("Task unclaimed"),
     AuditAction.TASK_REASSIGNED: lazy_gettext("Task reassigned"),

@@ -25,6 +25,7 @@ class AuditAction(StrEnum):
     INSTANCE_SUSPENDED = "instance:suspended"
     INSTANCE_RESUMED = "instance:resumed"
     INSTANCE_TERMINATED = "instance:terminated"
+    INSTANCE_MIGRATED = "instance:migrated"
     TASK_CLAIMED = "instance:task:claimed"
     TASK_UNCLAIMED = "instance:task:unclaimed"
     TASK_REASSIGNED = "instance:task:reassigned"

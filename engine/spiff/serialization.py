@@ -73,6 +73,11 @@ EMBEDDED_VERSION: str = _embedded.VERSION
 SCRIPT_ENGINE = RestrictedScriptEngine()
 
 
+def registry() -> DictionaryConverter:
+    """The converters, for comparing specs (a migration's diff compares their attributes)."""
+    return _apart.registry
+
+
 def new_workflow(spec, subprocess_specs: dict) -> BpmnWorkflow:
     return BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
 

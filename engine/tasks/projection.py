@@ -188,7 +188,9 @@ def _sync_read(
                 row.state, row.completed_at, row.completed_by = READY, None, None
             # Keep a due date once known: a fired boundary timer leaves a task overdue, not undated.
             row.due_at = current.due_at or row.due_at
-            row.role = current.role
+            # The same task under a newer diagram (a migrated instance) may be named anew.
+            row.role, row.title, row.form = current.role, current.title, current.form
+            row.bpmn_id = current.bpmn_id
         elif instance.status == InstanceStatus.TERMINATED:
             row.state, row.completed_at = CANCELLED, now
         else:

@@ -9,6 +9,7 @@ from webapp.cli import (
     accountability_commands,
     admin_commands,
     backup_commands,
+    migration_commands,
     scenario_commands,
     workflow_commands,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "backup_commands",
     "cli",
     "main",
+    "migration_commands",
     "scenario_commands",
     "workflow_commands",
 ]
