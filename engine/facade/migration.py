@@ -30,6 +30,12 @@ class MigrationOutcome:
 
 
 class MigrationFacade(EngineCore):
+    def migrations_waiting(self, *, actor: str) -> list[migration.Waiting]:
+        """Pathways with cases on older versions (coordinators and administrators)."""
+        with self.read() as session:
+            migration.require_may_migrate(self._as(session, actor))
+            return migration.waiting(session)
+
     def migration_plan(
         self, process_key: str, to_version: int, *, actor: str, from_version: int | None = None
     ) -> list[PlanLine]:

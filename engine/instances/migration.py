@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit.actions import AuditAction
@@ -116,6 +116,35 @@ def candidates(
     if from_version is not None:
         query = query.where(ProcessDefinition.version == from_version)
     return [(row, case, version) for row, case, version in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A pathway with cases still running on versions older than its latest."""
+
+    process_key: str
+    name: str
+    latest_version: int
+    running_by_version: dict[int, int]
+
+
+def waiting(session: Session) -> list[Waiting]:
+    """Every pathway whose running or suspended cases are not all on its latest version."""
+    latest = {d.process_key: d for d in repository.latest_all(session) if d.kind == "bpmn"}
+    counts = session.execute(
+        select(ProcessInstance.process_key, ProcessDefinition.version, func.count())
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.status.in_(ALIVE))
+        .group_by(ProcessInstance.process_key, ProcessDefinition.version)
+    ).all()
+    older: dict[str, dict[int, int]] = {}
+    for key, version, count in counts:
+        if key in latest and version < latest[key].version:
+            older.setdefault(key, {})[version] = count
+    return [
+        Waiting(key, latest[key].name, latest[key].version, dict(sorted(by_version.items())))
+        for key, by_version in sorted(older.items())
+    ]
 
 
 def require_may_migrate(actor: Actor) -> None:

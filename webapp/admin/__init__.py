@@ -5,6 +5,7 @@ from webapp.admin import (  # noqa: F401 - importing the views registers their r
     audit_views,
     dashboard,
     incidents,
+    migrations,
     oversight,
     people,
 )

@@ -11,7 +11,7 @@ from flask_babel import gettext, lazy_gettext
 from engine.instances.models import InstanceStatus
 from engine.spiff.parsing import element_names
 from webapp.admin.blueprint import admin, attempt, form_text, parse_moment
-from webapp.admin.timeline import timeline
+from webapp.admin.timeline import timeline, version_history
 from webapp.forms.answers import answer_rows
 from webapp.request_input import int_arg
 from webapp.security.rules import ADMIN, allow
@@ -57,11 +57,13 @@ def instance(instance_id: int):
         for p in found.processes
     ]
     names = element_names([p.source for p in found.processes])
+    history = engine().history(instance_id, actor=actor().username)
     return render_template(
         "admin/instance.html",
         instance=found,
         diagram=diagram,
-        history=timeline(engine().history(instance_id, actor=actor().username), names),
+        history=timeline(history, names),
+        versions=version_history(history),
     )
 
 

@@ -19,6 +19,8 @@ from engine.audit.queries import AuditEntry
 from webapp.i18n import translated
 
 VIEWED = "case:viewed"
+STARTED = "instance:started"
+MIGRATED = "instance:migrated"
 # Detail keys that repeat what the line already says, or only matter to a machine.
 _HIDDEN = frozenset({"bpmn_id", "form", "content_hash", "source_sha256"})
 
@@ -70,6 +72,9 @@ _PHRASES: dict[str, Callable[[Any, dict[str, str]], str]] = {
     "versions": _listed,
     "elements": lambda v, n: gettext("at %(elements)s", elements=_listed(v, n)),
     "message": lambda v, _n: gettext("message “%(name)s”", name=v),
+    "from_version": lambda v, _n: gettext("from version %(version)s", version=v),
+    "to_version": lambda v, _n: gettext("to version %(version)s", version=v),
+    "versions_before": lambda v, n: gettext("before: %(versions)s", versions=_listed(v, n)),
 }
 
 
@@ -124,3 +129,32 @@ def timeline(history: list[AuditEntry], names: dict[str, str]) -> list[TimelineL
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class VersionStep:
+    """One stretch of an instance's life on one version: since it started, or was migrated."""
+
+    version: int | None
+    since: datetime
+    actor: str
+    reason: str | None = None
+    migrated: bool = False
+
+
+def version_history(history: list[AuditEntry]) -> list[VersionStep]:
+    steps = []
+    for event in history:
+        if event.action == STARTED:
+            steps.append(VersionStep(event.definition_version, event.occurred_at, event.actor))
+        elif event.action == MIGRATED:
+            steps.append(
+                VersionStep(
+                    event.detail.get("to_version"),
+                    event.occurred_at,
+                    event.actor,
+                    event.detail.get("reason"),
+                    migrated=True,
+                )
+            )
+    return steps
