@@ -18,6 +18,7 @@ from engine.facade.instances import InstancesFacade
 from engine.facade.messages import MessagesFacade
 from engine.facade.migration import MigrationFacade
 from engine.facade.modeller import ModellerFacade
+from engine.facade.scenarios import ScenariosFacade
 from engine.facade.tasks import TasksFacade
 from engine.facade.timers import TimersFacade
 from engine.facade.users import UsersFacade
@@ -33,6 +34,7 @@ class Engine(
     AuditFacade,
     UsersFacade,
     AdminFacade,
+    ScenariosFacade,  # before ModellerFacade, which it extends
     ModellerFacade,
     AccountabilityFacade,
     MigrationFacade,

@@ -12,7 +12,7 @@ from engine.instances.models import (
     ProcessInstance,
     ProtectionCase,
 )
-from engine.modeller.models import FormSource, PathwayDraft
+from engine.modeller.models import FormSource, PathwayDraft, ScenarioDraft, ScenarioSource
 from engine.tasks.models import HumanTask, TaskDraft
 from engine.timers.models import SchedulerLock, Timer
 from engine.users.models import ApiToken, User, UserRole, WebSession
@@ -33,6 +33,8 @@ __all__ = [
     "ProcessDefinition",
     "ProcessInstance",
     "ProtectionCase",
+    "ScenarioDraft",
+    "ScenarioSource",
     "SchedulerLock",
     "TaskDraft",
     "Timer",

@@ -15,7 +15,7 @@ from engine.definitions.lineage import EditPolicy, Origin
 from engine.definitions.sources import SourceFile, collect
 from engine.errors import DeploymentRefused, InvalidRequest, NotFound, Problem
 from engine.facade.core import EngineCore
-from engine.modeller import catalogue
+from engine.modeller import catalogue, scenario_catalogue
 from engine.modeller.blank import blank_source
 from engine.modeller.compare import Comparison, compare
 from engine.modeller.lint import LintWarning, lint
@@ -183,48 +183,76 @@ class ModellerFacade(EngineCore):
         self.write(command)
 
     def scenario_files(self, *, actor: str) -> list[str]:
-        """The scenarios a deployment must pass, by file name (the modeller runs them one by
-        one to show progress)."""
+        """The scenarios a deployment must pass, by name, drafts included (the modeller runs
+        them one by one to show progress)."""
         with self.read() as session:
             require_coordinator(self._as(session, actor), MODELLER)
-        return [p.name for p in self._scenarios()]
+            return list(self._scenario_texts(session))
 
-    def _scenarios(self, only: str | None = None) -> list:
-        found = sorted((self.settings.workflows_dir / "scenarios").glob("*.yaml"))
+    def _scenario_texts(self, session, only: str | None = None) -> dict[str, str]:
+        texts = scenario_catalogue.in_force(session, self._scenarios_dir, drafts=True)
         if only is None:
-            return found
-        chosen = [p for p in found if p.name == only]
-        if not chosen:
+            return texts
+        if only not in texts:
             raise InvalidRequest(f"no scenario {only!r}")
-        return chosen
+        return {only: texts[only]}
+
+    @property
+    def _scenarios_dir(self):
+        return self.settings.workflows_dir / "scenarios"
 
     def simulate(
         self, file_name: str, source: str, *, actor: str, only: str | None = None
     ) -> list[SimulationResult]:
-        """Every scenario (or the one named ``only``) against what would be live if this
-        draft were deployed."""
+        """Every scenario (or the one named ``only``), with the scenario drafts in place,
+        against what would be live if this draft were deployed."""
+        results, _ = self._simulate(file_name, source, actor=actor, only=only)
+        return results
+
+    def _simulate(
+        self,
+        file_name: str,
+        source: str | None,
+        *,
+        actor: str,
+        only: str | None = None,
+        typed: tuple[str, str] | None = None,
+    ):
+        """(results, the scenario drafts the run used); ``source`` None: every saved pathway
+        draft in place of its file, as the scenario editor runs them; ``typed``: (name, text)
+        of a scenario being edited, run as typed (unsaved)."""
         from engine.modeller.simulate import simulate  # noqa: PLC0415 - it builds an Engine
 
-        scenarios = self._scenarios(only)
-        self._audit_look(AuditAction.DEFINITION_SIMULATED, file_name, source, actor)
+        if source is not None:
+            self._audit_look(AuditAction.DEFINITION_SIMULATED, file_name, source, actor)
         with self.read() as session:
-            name = catalogue.check_file_name(file_name)
+            require_coordinator(self._as(session, actor), MODELLER)
+            scenarios = self._scenario_texts(session, None if typed else only)
+            if typed is not None:
+                scenarios = {**scenarios, typed[0]: typed[1]}
+                if only is not None:
+                    scenarios = {only: scenarios[only]}
+            seen = scenario_catalogue.drafts(session)
             files = catalogue.deployed_files(session)
             forms = catalogue.form_lookup(session, self.settings.forms_dir)
-        files[name] = source
+            if source is None:
+                files.update(catalogue.draft_sources(session))
+            else:
+                files[catalogue.check_file_name(file_name)] = source
         sources = [SourceFile(n, text.encode("utf-8")) for n, text in sorted(files.items())]
-        return simulate(self.settings, sources, forms, scenarios)
+        return simulate(self.settings, sources, forms, list(scenarios.items())), seen
 
     def deploy_source(
         self, file_name: str, source: str, *, actor: str, change_note: str
     ) -> list[deploying.DeployResult]:
-        """Checks, then the scenarios, then the next version; the draft is gone once live."""
+        """Checks, then the scenarios (drafts included), then the next version; the pathway
+        draft is gone once live, and the scenario drafts that run passed are live with it."""
         if not change_note.strip():
             raise InvalidRequest("say what changed and why: a deployment needs a change note")
         check = self.check_source(file_name, source, actor=actor)
         if check.problems:
             raise DeploymentRefused(check.problems)
-        results = self.simulate(file_name, source, actor=actor)
+        results, seen = self._simulate(file_name, source, actor=actor)
         if not all(r.passed for r in results):
 
             def record(session):
@@ -244,7 +272,23 @@ class ModellerFacade(EngineCore):
             change_note=change_note.strip(),
             origin=Origin.MODELLER,
         )
-        self.write(lambda s: catalogue.discard_draft(s, catalogue.check_file_name(file_name)))
+
+        def settle(session):
+            catalogue.discard_draft(session, catalogue.check_file_name(file_name))
+            published = scenario_catalogue.publish_drafts(
+                session, seen, actor=actor, now=self.clock.now()
+            )
+            for name, retired in published:
+                self.record(
+                    session,
+                    actor,
+                    AuditAction.SCENARIO_DEPLOYED,
+                    scenario=name,
+                    retired=retired,
+                    with_file=file_name,
+                )
+
+        self.write(settle)
         return deployed
 
     def compare_versions(

@@ -164,6 +164,11 @@ def file_exists(session: Session, file_name: str) -> bool:
     )
 
 
+def draft_sources(session: Session) -> dict[str, str]:
+    """file name -> the saved draft of every pathway file that has one."""
+    return {d.file_name: d.source for d in session.scalars(select(PathwayDraft))}
+
+
 def save_draft(session: Session, file_name: str, source: str, *, actor: str, now) -> None:
     draft = session.get(PathwayDraft, file_name)
     if draft is None:

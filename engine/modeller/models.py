@@ -34,3 +34,34 @@ class FormSource(Base):
     schema_json: Mapped[str] = mapped_column(Text)
     saved_by: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScenarioSource(Base):
+    """A scenario edited, added or retired in the modeller and deployed with a pathway.
+
+    Overrides the file of the same name in ``workflows/scenarios/``; ``source`` None retires
+    that scenario (a structural change made what it proved obsolete, with a reason in the
+    audit trail). A release's file edits never silently undo these (the override wins).
+    """
+
+    __tablename__ = "scenario_source"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScenarioDraft(Base):
+    """An undeployed edit of a scenario (``source`` None: retire it at the next deployment).
+
+    Simulations run the scenarios with the drafts in place; a pathway deployment whose
+    scenarios all pass makes the drafts live.
+    """
+
+    __tablename__ = "scenario_draft"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

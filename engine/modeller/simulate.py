@@ -17,10 +17,10 @@ from engine.clock import FixedClock
 from engine.config import Settings
 from engine.crypto.keyring import Keyring, new_key
 from engine.definitions.sources import FormLookup, SourceFile
-from engine.errors import DeploymentRefused
+from engine.errors import DeploymentRefused, InvalidRequest
 from engine.modeller.outcomes import SimulationResult
 from engine.runtime import Engine
-from engine.scenarios.model import load
+from engine.scenarios.model import load_text
 from engine.scenarios.runner import run_scenario
 
 
@@ -40,9 +40,13 @@ def _engine(settings: Settings, folder: Path, database: Path, keyring: Keyring) 
 
 
 def simulate(
-    settings: Settings, files: list[SourceFile], forms: FormLookup, scenarios: list[Path]
+    settings: Settings,
+    files: list[SourceFile],
+    forms: FormLookup,
+    scenarios: list[tuple[str, str]],
 ) -> list[SimulationResult]:
-    """``files`` is everything that would be live after the deployment."""
+    """``files`` is everything that would be live after the deployment; ``scenarios`` are
+    (name, YAML text). A scenario that cannot be read fails with its reason."""
     keyring = Keyring([new_key()])
     with tempfile.TemporaryDirectory(prefix="pp-simulate-") as name:
         folder = Path(name)
@@ -57,15 +61,26 @@ def simulate(
         finally:
             base.close()
         results = []
-        for index, path in enumerate(scenarios):
+        for index, (file, text) in enumerate(scenarios):
+            try:
+                scenario = load_text(text, Path(file))
+            except InvalidRequest as unreadable:
+                results.append(SimulationResult(file, file, False, unreadable.message))
+                continue
             copy = folder / f"run-{index}.db"
             shutil.copyfile(template, copy)
             engine = _engine(settings, folder, copy, keyring)
             try:
-                outcome = run_scenario(engine, engine.clock, load(path))
+                outcome = run_scenario(engine, engine.clock, scenario)
             finally:
                 engine.close()
             results.append(
-                SimulationResult(path.name, outcome.name, outcome.passed, outcome.detail)
+                SimulationResult(
+                    file,
+                    outcome.name,
+                    outcome.passed,
+                    outcome.detail,
+                    outcome.step_results(scenario),
+                )
             )
         return results

@@ -29,7 +29,11 @@ DEFAULT_PERSON = "admin"
 
 
 class ScenarioFailed(Exception):
-    pass
+    """A step did not do what the scenario says; ``step`` is its index when known."""
+
+    def __init__(self, message: str, step: int | None = None) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,22 @@ class Outcome:
     passed: bool
     detail: str = ""
     case_ref: str | None = None  # the case the story made (the demo seed names it)
+    failed_step: int | None = None  # the index of the step that failed
+
+    def step_results(self, scenario: Scenario) -> list[tuple[str, str]]:
+        """(what each step does, "passed" / "failed" / "not run"), for the modeller."""
+        failed = self.failed_step
+        return [
+            (
+                step.describe(),
+                "passed"
+                if self.passed or (failed is not None and step.index < failed)
+                else "failed"
+                if step.index == failed
+                else "not run",
+            )
+            for step in scenario.steps
+        ]
 
     def line(self) -> str:
         return f"{'PASS' if self.passed else 'FAIL'}  {self.name}" + (
@@ -83,10 +103,10 @@ class Run:
             try:
                 handlers[step.kind](step)
             except ScenarioFailed as failure:
-                raise ScenarioFailed(f"{step.describe()}: {failure}") from None
+                raise ScenarioFailed(f"{step.describe()}: {failure}", step.index) from None
             except EngineError as err:
                 raise ScenarioFailed(
-                    f"{step.describe()}: refused unexpectedly: {err.message}"
+                    f"{step.describe()}: refused unexpectedly: {err.message}", step.index
                 ) from err
 
     def _start(self, step: Step) -> None:
@@ -306,5 +326,5 @@ def run_scenario(engine: Engine, clock: FixedClock | None, scenario: Scenario) -
     try:
         run.run()
     except ScenarioFailed as failure:
-        return Outcome(scenario.name, False, str(failure), run.case_ref)
+        return Outcome(scenario.name, False, str(failure), run.case_ref, failure.step)
     return Outcome(scenario.name, True, case_ref=run.case_ref)
