@@ -28,11 +28,19 @@ class SourceFile:
 
 
 class FormLookup:
-    """Resolve ``formJsonSchemaFilename`` beside the diagram first, then in ``forms/``."""
+    """Resolve ``formJsonSchemaFilename``: a form edited in the browser (``extra``), beside the
+    diagram, in ``forms/``, and last (``deployed``) the snapshot a live version was deployed
+    with, so the modeller can redeploy a pathway whose forms came from a folder of its own."""
 
-    def __init__(self, forms_dir: Path, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        forms_dir: Path,
+        extra: dict[str, Any] | None = None,
+        deployed: dict[str, Any] | None = None,
+    ) -> None:
         self.forms_dir = forms_dir
         self.extra = extra or {}
+        self.deployed = deployed or {}
 
     def load(self, form_name: str, beside: Path | None) -> tuple[Any | None, str | None]:
         """``(schema, None)`` when found and parsed, ``(None, problem)`` otherwise."""
@@ -41,17 +49,21 @@ class FormLookup:
         if Path(form_name).name != form_name or form_name.startswith("."):
             return None, f"form file name {form_name!r} must be a plain file name"
         for folder in (beside, self.forms_dir):
-            if folder is None:
-                continue
-            candidate = folder / form_name
-            if candidate.is_file():
-                if candidate.stat().st_size > MAX_FORM_BYTES:
-                    return None, f"form file {form_name} is larger than {MAX_FORM_BYTES} bytes"
-                try:
-                    return json.loads(candidate.read_text(encoding="utf-8")), None
-                except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                    return None, f"form file {form_name} is not valid JSON: {err}"
+            candidate = folder / form_name if folder is not None else None
+            if candidate is not None and candidate.is_file():
+                return _read_form(candidate)
+        if form_name in self.deployed:
+            return self.deployed[form_name], None
         return None, f"form file {form_name} not found beside the diagram or in forms/"
+
+
+def _read_form(candidate: Path) -> tuple[Any | None, str | None]:
+    if candidate.stat().st_size > MAX_FORM_BYTES:
+        return None, f"form file {candidate.name} is larger than {MAX_FORM_BYTES} bytes"
+    try:
+        return json.loads(candidate.read_text(encoding="utf-8")), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return None, f"form file {candidate.name} is not valid JSON: {err}"
 
 
 def collect(paths: Iterable[Path]) -> list[SourceFile]:

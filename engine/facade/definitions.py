@@ -50,7 +50,10 @@ class DefinitionsFacade(EngineCore):
                 session,
                 self.keyring,
                 files,
-                form_lookup or catalogue.form_lookup(session, self.settings.forms_dir),
+                form_lookup
+                or catalogue.form_lookup(
+                    session, self.settings.forms_dir, with_deployed=origin == Origin.MODELLER
+                ),
                 actor=actor,
                 now=self.clock.now(),
                 change_note=change_note,

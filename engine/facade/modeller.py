@@ -95,7 +95,7 @@ class ModellerFacade(EngineCore):
             validation = deploying.check(
                 session,
                 [catalogue.as_source_file(name, source)],
-                catalogue.form_lookup(session, self.settings.forms_dir),
+                catalogue.form_lookup(session, self.settings.forms_dir, with_deployed=True),
             )
         try:
             warnings = lint(parse_xml(source, name))
@@ -234,7 +234,7 @@ class ModellerFacade(EngineCore):
                     scenarios = {only: scenarios[only]}
             seen = scenario_catalogue.drafts(session)
             files = catalogue.deployed_files(session)
-            forms = catalogue.form_lookup(session, self.settings.forms_dir)
+            forms = catalogue.form_lookup(session, self.settings.forms_dir, with_deployed=True)
             if source is None:
                 files.update(catalogue.draft_sources(session))
             else:

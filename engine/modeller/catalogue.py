@@ -52,9 +52,15 @@ class PathwayFile:
     draft_saved_at: datetime | None
 
 
-def form_lookup(session: Session, forms_dir: Path) -> FormLookup:
+def form_lookup(session: Session, forms_dir: Path, *, with_deployed: bool = False) -> FormLookup:
+    """Forms edited in the browser, then ``forms/``; ``with_deployed`` (the modeller's checks,
+    simulations and deployments) falls back on the forms the live versions were deployed with."""
     edited = {row.name: json.loads(row.schema_json) for row in session.scalars(select(FormSource))}
-    return FormLookup(forms_dir, extra=edited)
+    deployed: dict[str, Any] = {}
+    if with_deployed:
+        for definition in repository.latest_all(session):
+            deployed.update(json.loads(definition.forms_json or "{}"))
+    return FormLookup(forms_dir, extra=edited, deployed=deployed)
 
 
 def deployed_files(session: Session) -> dict[str, str]:

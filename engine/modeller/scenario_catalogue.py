@@ -114,6 +114,7 @@ def save_draft(session: Session, name: str, text: str | None, *, actor: str, now
     """``text`` None: retire the scenario at the next deployment."""
     name = check_name(name)
     if text is not None:
+        text = text.replace("\r\n", "\n")  # a browser's textarea sends CRLF
         check_text(name, text)
     row = session.get(ScenarioDraft, name)
     if row is None:

@@ -12,9 +12,11 @@ import json
 import pytest
 
 from engine.audit.search import AuditFilters
+from engine.definitions.lineage import Origin
 from engine.definitions.sources import SourceFile
 from engine.errors import DeploymentRefused, InvalidRequest, PermissionDenied
 from engine.facade.modeller import SimulationFailed
+from tests.support.intake_versions import deploy_intake, intake_text
 from tests.support.pathway_edits import (
     NEW_TASK,
     identification_source,
@@ -215,3 +217,19 @@ def test_a_saved_form_reaches_the_next_deployment_and_not_running_versions(web_e
     assert v1["not_presumed.json"]["title"] == original["title"]
     assert v2["not_presumed.json"]["title"] == "Not presumed (edited)"
     assert running.version == 1
+
+
+def test_a_pathway_whose_forms_came_from_its_own_folder_can_be_edited(engine, people, tmp_path):
+    """Its forms are not in forms/: the modeller falls back on the ones its live version was
+    deployed with, for the checks, the scenarios and the deployment."""
+    deploy_intake(engine, tmp_path / "v1")
+    edited = intake_text(safety_check=False).replace("Screen the person", "Screen them", 1)
+    check = engine.check_source("intake.bpmn", edited, actor=people["coordinator"])
+    assert check.problems == []
+    engine.deploy_files(
+        [SourceFile("intake.bpmn", edited.encode())],
+        actor=people["coordinator"],
+        change_note="wording",
+        origin=Origin.MODELLER,
+    )
+    assert engine.versions("intake", actor=people["coordinator"])[0].version == 2

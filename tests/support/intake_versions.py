@@ -12,7 +12,7 @@ from tests.support import bpmn as b
 SAFETY_FORM = "safety.json"
 
 
-def _intake(
+def intake_text(
     *, safety_check: bool = False, screen_id: str = "screen", screening: bool = True
 ) -> str:
     """Version 1 is the helpers' pathway; ``safety_check`` adds a step after the reflection
@@ -58,4 +58,4 @@ def _intake(
 def deploy_intake(engine, folder, **variant) -> None:
     """Deploy a version of the intake pathway (``intake.bpmn`` with its forms)."""
     forms = {INTAKE_FORM: b.SIMPLE_FORM, VISIT_FORM: VISIT_SCHEMA, SAFETY_FORM: VISIT_SCHEMA}
-    engine.deploy([b.write(folder, "intake.bpmn", _intake(**variant), forms)], actor="system")
+    engine.deploy([b.write(folder, "intake.bpmn", intake_text(**variant), forms)], actor="system")
