@@ -1,1 +1,0 @@
-"""One module per shipped pathway: its forms and its diagram."""
