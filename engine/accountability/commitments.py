@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from engine.accountability import evidence_map
 from engine.accountability.history import CaseHistory, Step
 from engine.clock import parse_instant
 
@@ -29,16 +30,27 @@ AFTER_HEARING_DAYS = 30
 AFTER_TRIAL_DAYS = 14
 COMPENSATION_DAYS = 30
 
-SCREENING = "first_contact_screening"
-INITIAL_ASSISTANCE = (
-    "safety_risk_plan",
-    "arrange_accommodation",
-    "medical_psychological_assistance",
-    "interim_care",
-)
-ACCOMMODATION = ("arrange_accommodation", "interim_care")
-CRIMINAL_JUSTICE = "criminal_justice_support"
-RETURN = "return_reintegration"
+# Steps by the names config/commitments.toml gives them: the map is the one place that
+# names them by BPMN id, and what every deployment is checked against.
+_MAP = evidence_map.shipped()
+SCREENING = _MAP.id("screening")
+CONSENT_OVERRIDE = _MAP.ids("consent_override")
+INITIAL_ASSISTANCE = _MAP.ids("initial_assistance")
+ACCOMMODATION = _MAP.ids("accommodation")
+RIGHTS = _MAP.id("rights")
+RG_DECISION = _MAP.id("rg_decision")
+WITNESS_RISK = _MAP.id("witness_risk")
+RETURN_RISK = _MAP.id("return_risk")
+SAFETY_PLAN = _MAP.id("safety_plan")
+PRETRIAL_INFORMATION = _MAP.id("pretrial_information")
+PREPARE_WITNESS = _MAP.id("prepare_witness")
+SCHEDULE_HEARING = _MAP.id("schedule_hearing")
+ACCOMPANY_HEARING = _MAP.id("accompany_hearing")
+POST_TRIAL_INFORMATION = _MAP.id("post_trial_information")
+COMPENSATION_STEPS = _MAP.ids("compensation")
+REVISE_PLAN = _MAP.id("revise_plan")
+CRIMINAL_JUSTICE = _MAP.pathways["criminal_justice"]
+RETURN = _MAP.pathways["return"]
 
 
 def fill(text: str, params: tuple[tuple[str, object], ...], word=str) -> str:
@@ -136,7 +148,7 @@ def _presumption_gate(h: CaseHistory) -> CommitmentStatus | Step:
         return not_yet("Applies once the first-contact screening presumes a victim.")
     if not h.facts.get("presumed_victim"):
         return not_applicable("Not presumed a victim at screening.", screening)
-    override = h.last("consent_override", "override_after_age")
+    override = h.last(*CONSENT_OVERRIDE)
     if override is not None and override.answer("consent_overridden") is False:
         return not_applicable("The person declined referral; no override.", override)
     return screening
@@ -165,7 +177,7 @@ def _treated_as_victim(h: CaseHistory, screening: Step) -> CommitmentStatus:
 
 @_from_presumption
 def _informed_of_protection(h: CaseHistory, screening: Step) -> CommitmentStatus:
-    told = h.last("information_on_rights")
+    told = h.last(RIGHTS)
     if told is None:
         return not_yet("Rights not yet explained.", _after(screening, INFORMED_DAYS))
     orally, written = told.answer("informed_orally"), told.answer("written_copy_given")
@@ -184,7 +196,7 @@ def _informed_of_protection(h: CaseHistory, screening: Step) -> CommitmentStatus
 
 @_from_presumption
 def _reflection_period(h: CaseHistory, screening: Step) -> CommitmentStatus:
-    decision = h.last("reasonable_grounds_decision")
+    decision = h.last(RG_DECISION)
     if decision is None:
         return not_yet(
             "Waiting for the reasonable-grounds decision.", _after(screening, REFLECTION_DAYS)
@@ -209,8 +221,8 @@ def _partners_consulted(h: CaseHistory) -> CommitmentStatus:
     needed = [
         (p, task)
         for key, task in (
-            (CRIMINAL_JUSTICE, "witness_risk_assessment"),
-            (RETURN, "return_risk_assessment"),
+            (CRIMINAL_JUSTICE, WITNESS_RISK),
+            (RETURN, RETURN_RISK),
         )
         if (p := h.pathway(key)) is not None
     ]
@@ -229,7 +241,7 @@ def _partners_consulted(h: CaseHistory) -> CommitmentStatus:
 
 @_from_presumption
 def _danger_assessed(h: CaseHistory, screening: Step) -> CommitmentStatus:
-    plan = h.first("safety_risk_plan")
+    plan = h.first(SAFETY_PLAN)
     if plan:
         level = plan.answer("risk_level", "?")
         return met("", Evidence.of(plan, "risk level %(level)s", level=level))
@@ -240,12 +252,12 @@ def _informed_of_proceedings(h: CaseHistory) -> CommitmentStatus:
     justice = h.pathway(CRIMINAL_JUSTICE)
     if justice is None:
         return not_applicable("No criminal proceedings in this case.")
-    told = h.last("pretrial_information")
+    told = h.last(PRETRIAL_INFORMATION)
     if told is not None and told.answer("options_explained"):
         language = told.answer("language", "")
         later = [
             Evidence.of(s, "course of proceedings explained")
-            for s in h.done("prepare_witness", "post_trial_information")
+            for s in h.done(PREPARE_WITNESS, POST_TRIAL_INFORMATION)
         ]
         return met("", Evidence.of(told, "in %(language)s", language=language), *later)
     expected = justice.started_at + timedelta(days=CONSULTATION_DAYS)
@@ -265,14 +277,14 @@ def _hearing_deadline(scheduled: Step) -> datetime:
 
 
 def _accompanied(h: CaseHistory) -> CommitmentStatus:
-    scheduled = h.first("schedule_hearing")
+    scheduled = h.first(SCHEDULE_HEARING)
     if scheduled is None:
         return not_applicable("No hearing scheduled.")
     before, during, after = MOMENTS
     parts = {
-        before: h.last("prepare_witness"),
-        during: next((s for s in h.done("accompany_hearing") if s.answer("accompanied")), None),
-        after: h.last("post_trial_information"),
+        before: h.last(PREPARE_WITNESS),
+        during: next((s for s in h.done(ACCOMPANY_HEARING) if s.answer("accompanied")), None),
+        after: h.last(POST_TRIAL_INFORMATION),
     }
     missing = [when for when, step in parts.items() if step is None]
     found = [Evidence.of(s, when) for when, s in parts.items() if s is not None]
@@ -290,12 +302,10 @@ def _accompanied(h: CaseHistory) -> CommitmentStatus:
 def _compensation(h: CaseHistory) -> CommitmentStatus:
     if h.pathway(CRIMINAL_JUSTICE) is None:
         return not_applicable("Compensation is supported within criminal-justice support.")
-    supported = h.done(
-        "assess_compensation", "file_compensation_claim", "record_compensation_outcome"
-    )
+    supported = h.done(*COMPENSATION_STEPS)
     if supported:
         return met("", *supported)
-    plan = h.last("revise_protection_plan")
+    plan = h.last(REVISE_PLAN)
     if plan is None:
         return not_yet("Decided after the trial, in the revised protection plan.")
     if plan.answer("claim_compensation") is False:
@@ -304,10 +314,10 @@ def _compensation(h: CaseHistory) -> CommitmentStatus:
 
 
 def _after_proceedings(h: CaseHistory) -> CommitmentStatus:
-    outcome = h.last("post_trial_information")
+    outcome = h.last(POST_TRIAL_INFORMATION)
     if outcome is None:
         return not_applicable("No criminal process has concluded.")
-    plan = h.last("revise_protection_plan")
+    plan = h.last(REVISE_PLAN)
     if plan:
         return met("Protection needs reconsidered after the trial.", outcome, plan)
     return not_yet("Protection plan not yet revised.", _after(outcome, AFTER_TRIAL_DAYS), outcome)

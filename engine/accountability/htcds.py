@@ -45,9 +45,9 @@ class Mapping:
         """Every "task.field" the mapping reads, for checking it against the forms."""
         found = list(self.consent)
         for spec in self.columns.values():
-            found.extend(_as_list(spec.get("source", [])))
+            found.extend(as_list(spec.get("source", [])))
         for spec in self.flags.values():
-            found.extend(s for s in _as_list(spec["source"]) if s != "done")
+            found.extend(s for s in as_list(spec["source"]) if s != "done")
         return [s for s in found if "." in s and ":" not in s]
 
 
@@ -64,7 +64,7 @@ def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
     )
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
@@ -105,9 +105,7 @@ def _column(history: CaseHistory, spec: dict[str, Any]) -> str:
             if all(history.facts.get(k) == v for k, v in rule["when"].items()):
                 return str(rule["value"])
         return str(spec.get("default", UNKNOWN))
-    value = next(
-        (v for s in _as_list(spec["source"]) if (v := _read(history, s)) is not None), None
-    )
+    value = next((v for s in as_list(spec["source"]) if (v := _read(history, s)) is not None), None)
     if "bands" in spec:
         return age_band(value, spec)
     if "values" in spec:
@@ -131,7 +129,7 @@ def _chosen(history: CaseHistory, sources: list[str]) -> set[str]:
 def row_of(history: CaseHistory, mapping: Mapping) -> dict[str, str]:
     row = {name: _column(history, spec) for name, spec in mapping.columns.items()}
     for name, spec in mapping.flags.items():
-        chosen = _chosen(history, _as_list(spec["source"]))
+        chosen = _chosen(history, as_list(spec["source"]))
         for value, ours in spec["values"].items():
             row[f"{name}_{value}"] = "1" if chosen & set(ours) else "0"
     return row

@@ -13,15 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accountability import evidence_map
 from engine.definitions import repository
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.tasks.models import HumanTask
 from engine.tasks.projection import READY
 from engine.timers.models import Timer
 
-REFLECTION_TIMER = "reflection_ends"
-RG_DECISION_TASK = "reasonable_grounds_decision"
-MISSED_CHECK_IN_TASK = "missed_check_in"
+# By the names config/commitments.toml gives them, checked at every deployment.
+REFLECTION_TIMER = evidence_map.shipped().id("reflection_ends")
+RG_DECISION_TASK = evidence_map.shipped().id("rg_decision")
+MISSED_CHECK_IN_TASK = evidence_map.shipped().id("missed_check_in")
 WAITING_STAGE = "Waiting (timer or another pathway)"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.accountability import evidence_map
 from engine.accountability.commitments import CommitmentStatus, record
 from engine.accountability.history import case_history
 from engine.definitions.models import ProcessDefinition
@@ -138,7 +139,7 @@ def overview(session: Session, services: Services, case: ProtectionCase) -> Case
     history = case_history(session, services, case, tasks)
     values = history.facts
     facts = [(label, values[key]) for key, label in SUMMARY_FACTS.items() if key in values]
-    told = history.last("information_on_rights")
+    told = history.last(evidence_map.shipped().id("rights"))
     return CaseOverview(
         case.ref,
         case.status,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from engine.accountability import contract
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.crypto.keyring import Keyring
@@ -16,7 +17,7 @@ from engine.definitions.lineage import EditPolicy, Origin
 from engine.definitions.models import ProcessDefinition
 from engine.definitions.sources import FormLookup, SourceFile
 from engine.definitions.validation import Candidate, Validation, validate
-from engine.errors import DeploymentRefused
+from engine.errors import DeploymentRefused, Problem
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,13 @@ class DeployResult:
 
 
 def check(session: Session, files: list[SourceFile], forms: FormLookup) -> Validation:
-    """Validation only (for ``--check`` and the modeller's Validate button)."""
-    return validate(files, forms, repository.deployed_index(session))
+    """Validation only (for ``--check`` and the modeller's Validate button), with what the
+    accountability outputs read from the live versions (``engine/accountability/contract.py``).
+    """
+    validation = validate(files, forms, repository.deployed_index(session))
+    if not validation.problems:
+        validation.problems.extend(contract.problems(session, validation.candidates))
+    return validation
 
 
 def deploy(
@@ -69,7 +75,9 @@ def deploy(
     if validation.problems:
         raise DeploymentRefused(validation.problems)
     if edits == EditPolicy.REPLACE and not change_note.strip():
-        raise DeploymentRefused(["replacing an edit made in the modeller needs a change note"])
+        raise DeploymentRefused(
+            [Problem("-", None, "replacing an edit made in the modeller needs a change note")]
+        )
     results, problems = [], []
     # Decisions first, so processes deployed alongside them can pin them.
     for candidate in sorted(validation.candidates, key=lambda c: (c.kind != "dmn", c.key)):

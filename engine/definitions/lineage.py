@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.definitions.models import ProcessDefinition
+from engine.errors import Problem
 
 
 class Origin(StrEnum):
@@ -47,7 +48,7 @@ class Verdict:
     deploy: bool
     kept_edit: bool = False
     shipped_pending: bool = False  # a new shipped file is waiting behind the edit
-    problem: str | None = None
+    problem: Problem | None = None
 
 
 def last_shipped(session: Session, key: str, kind: str) -> ProcessDefinition | None:
@@ -85,12 +86,14 @@ def judge(
         return Verdict(deploy=True)
     return Verdict(
         deploy=False,
-        problem=(
-            f"{file_name}: {live.process_key} v{live.version} was edited in the modeller by"
+        problem=Problem(
+            file_name,
+            None,
+            f"{live.process_key} v{live.version} was edited in the modeller by"
             f" {live.deployed_by} on {live.deployed_at:%Y-%m-%d}, and this file is a different"
             " shipped version: deploying it would replace that edit for every new case. Carry"
             " the edit over in the modeller, keep the edit and deploy the rest"
             " (pathways deploy --keep-edits), or replace it on purpose"
-            ' (pathways deploy --replace-edits --note "why").'
+            ' (pathways deploy --replace-edits --note "why").',
         ),
     )

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.accountability.commitments import record
+from engine.accountability.history import case_history
 from engine.audit import chain
 from engine.audit.queries import instance_history
 from engine.clock import FixedClock, parse_instant
@@ -210,6 +212,7 @@ class Run:
         "audit": "_check_audit",
         "audit_by": "_check_audit_by",
         "audit_chain_ok": "_check_chain",
+        "commitments": "_check_commitments",
     }
 
     def _open_ids(self) -> list[str]:
@@ -251,6 +254,20 @@ class Run:
         facts = self._facts()
         for key, value in expected.items():
             _equal(f"case fact {key}", facts.get(key), value)
+
+    def _check_commitments(self, expected: dict[str, str]) -> None:
+        """The protection commitments record of the case: ``{reflection_period: met}``."""
+        with self.engine.db.read() as session:
+            case = session.scalars(
+                sa.select(ProtectionCase).where(ProtectionCase.ref == self.case_ref)
+            ).one()
+            statuses = {
+                s.key: s.status for s in record(case_history(session, self.engine.services, case))
+            }
+        for key, status in expected.items():
+            if key not in statuses:
+                raise ScenarioFailed(f"no commitment {key!r}; there are {sorted(statuses)}")
+            _equal(f"commitment {key}", statuses[key], status)
 
     def _check_instances(self, expected: dict[str, str]) -> None:
         for process_key, status in expected.items():
