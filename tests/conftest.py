@@ -92,21 +92,61 @@ def template(tmp_path_factory) -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(template: str, tmp_path: Path) -> Iterator[str]:
+def _copy(template: str, name: str, folder: Path) -> str:
+    """A new database from a template: its URL."""
     if not ON_POSTGRES:
-        target = tmp_path / "pathways.db"
+        target = folder / f"{name}.db"
         shutil.copyfile(template, target)
-        yield f"sqlite:///{target}"
-        return
-    name = f"pp_test_{os.getpid()}_{next(_counter)}"
+        return f"sqlite:///{target}"
     admin = _admin_engine()
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield make_url(normalise_url(PG_URL)).set(database=name).render_as_string(False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+    return make_url(normalise_url(PG_URL)).set(database=name).render_as_string(False)
+
+
+def _drop(name: str) -> None:
+    if ON_POSTGRES:
+        admin = _admin_engine()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def deployed_template(template: str, tmp_path_factory, session_key: bytes) -> Iterator[str]:
+    """The migrated template with the shipped pathways deployed and one user per role (what
+    every web test starts from), built once: deploying them costs about half a second."""
+    folder = tmp_path_factory.mktemp("deployed")
+    name = f"pp_deployed_{os.getpid()}"
+    url = _copy(template, name, folder)
+    settings = Settings(
+        var_dir=folder / "var",
+        database_url=url,
+        forms_dir=PROJECT_ROOT / "forms",
+        workflows_dir=PROJECT_ROOT / "workflows",
+    )
+    engine = Engine(settings, keyring=Keyring([session_key]), clock=FixedClock())
+    engine.deploy(actor="system")
+    for role in ROLES:
+        engine.add_user(role, roles=[role], password=PASSWORD)
+    engine.close()
+    if not ON_POSTGRES:
+        with sa.create_engine(url).connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    yield str(folder / f"{name}.db") if not ON_POSTGRES else name
+    _drop(name)
+
+
+@pytest.fixture
+def database_url(request, template: str, tmp_path: Path) -> Iterator[str]:
+    """This test's own database: from the deployed template for web tests (``web_engine``),
+    else from the migrated one."""
+    if "web_engine" in request.fixturenames:
+        template = request.getfixturevalue("deployed_template")
+    name = f"pp_test_{os.getpid()}_{next(_counter)}"
+    yield _copy(template, name if ON_POSTGRES else "pathways", tmp_path)
+    _drop(name)
 
 
 @pytest.fixture
@@ -114,9 +154,16 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
-@pytest.fixture
-def data_key() -> bytes:
+@pytest.fixture(scope="session")
+def session_key() -> bytes:
     return new_key()
+
+
+@pytest.fixture
+def data_key(session_key: bytes) -> bytes:
+    """One key for the session: each test has its own database, and the deployed template's
+    trail was written with it. Tests about keys make their own."""
+    return session_key
 
 
 @pytest.fixture
@@ -186,9 +233,8 @@ ROLES = [
 
 @pytest.fixture
 def web_engine(engine):
-    engine.deploy(actor="system")
-    for role in ROLES:
-        engine.add_user(role, roles=[role], password=PASSWORD)
+    """An engine on a copy of the deployed template: the shipped pathways, one user per role
+    (username = role, password ``PASSWORD``)."""
     return engine
 
 

@@ -98,9 +98,14 @@ def read_data(value: str | None) -> dict[str, Any]:
 
 
 def engine_from_env(*, check_schema: bool = True):
+    """The engine the environment configures, closed (its connections returned) when the
+    command ends: in a process of its own that is the exit anyway, under Click's runner not."""
     from engine.runtime import Engine
 
     engine = Engine()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(engine.close)
     if check_schema:
         engine.require_current_schema()
     return engine
