@@ -27,6 +27,15 @@ MODELLER = "use the modeller"
 
 
 @dataclass(frozen=True)
+class ShippedWaiting:
+    """A new shipped file held back by an edit: the three versions a coordinator compares."""
+
+    file_name: str
+    shipped_before: int | None  # the last version deployed from a file
+    edited_here: int  # the live version, edited in the modeller
+
+
+@dataclass(frozen=True)
 class Check:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[LintWarning] = field(default_factory=list)
@@ -121,10 +130,11 @@ class ModellerFacade(EngineCore):
 
         self.write(command)
 
-    def shipped_waiting(self, process_key: str, *, actor: str) -> str | None:
+    def shipped_waiting(self, process_key: str, *, actor: str) -> ShippedWaiting | None:
         """The pathway file on disk, when it is a new shipped version held back because the
-        live version was edited here (``make run`` keeps the edit): the coordinator carries
-        the edit over by starting a draft from it."""
+        live version was edited here (``make run`` keeps the edit): the coordinator compares
+        the three (shipped before, shipped now, edited here) and carries the edit over by
+        starting a draft from the new file."""
         with self.read() as session:
             require_coordinator(self._as(session, actor), MODELLER)
             live = repository.latest(session, process_key)
@@ -146,8 +156,25 @@ class ModellerFacade(EngineCore):
                         origin=Origin.FILE,
                         policy=EditPolicy.KEEP,
                     )
-                    return live.file_name if verdict.shipped_pending else None
+                    if not verdict.shipped_pending:
+                        return None
+                    before = lineage.last_shipped(session, process_key, "bpmn")
+                    return ShippedWaiting(
+                        live.file_name, before.version if before else None, live.version
+                    )
             return None
+
+    def compare_with_shipped(
+        self, process_key: str, old: int, *, actor: str
+    ) -> tuple[Comparison, str, str]:
+        """A deployed version against the new shipped file waiting behind an edit."""
+        waiting = self.shipped_waiting(process_key, actor=actor)
+        if waiting is None:
+            raise NotFound(f"no shipped file of {process_key} is waiting")
+        with self.read() as session:
+            before = catalogue.version_source(session, process_key, old).source
+        after = (self.settings.workflows_dir / waiting.file_name).read_text(encoding="utf-8")
+        return compare(before, after), before, after
 
     def draft_from_shipped(self, file_name: str, *, actor: str) -> None:
         """The waiting shipped file becomes the draft, to edit and deploy as the next version."""

@@ -42,6 +42,14 @@ def test_a_waiting_shipped_file_is_shown_and_becomes_a_draft(web_engine, signed_
     page = client.get("/modeller/processes/identification").text
     assert 'id="shipped-waiting"' in page
     assert "/modeller/processes/identification/compare?old=1&amp;new=2" in page
+    release = "/modeller/processes/identification/compare?old=1&amp;new=shipped"
+    assert release in page
+    compared = client.get(release.replace("&amp;", "&"))
+    assert compared.status_code == 200
+    assert "identification: version 1 → the new shipped file" in compared.text
+    assert "<code>initial_interview</code>" in compared.text  # the release renamed it
+    nothing = client.get("/modeller/processes/child_referral/compare?old=1&new=shipped")
+    assert nothing.status_code == 404
     assert 'id="shipped-waiting"' not in client.get("/modeller/processes/child_referral").text
 
     carried = client.post(

@@ -191,7 +191,7 @@ def versions(process_key: str):
         "modeller/versions.html",
         process_key=process_key,
         versions=found,
-        shipped_waiting=engine().shipped_waiting(process_key, actor=actor().username),
+        waiting=engine().shipped_waiting(process_key, actor=actor().username),
     )
 
 
@@ -213,17 +213,26 @@ def draft_from_shipped(file_name: str):
 @modeller.route("/processes/<process_key>/compare")
 @allow(COORDINATOR)
 def compare(process_key: str):
-    old, new = int_arg("old"), int_arg("new")
-    if old is None or new is None:
+    """Two versions; or (``new=shipped``) a version and the new shipped file waiting behind an
+    edit made here."""
+    shipped = request.args.get("new") == "shipped"
+    old, new = int_arg("old"), None if shipped else int_arg("new")
+    if old is None or (new is None and not shipped):
         abort(400, description=gettext("Choose two versions to compare."))
-    comparison, before, after = engine().compare_versions(
-        process_key, old, new, actor=actor().username
-    )
+    if shipped:
+        comparison, before, after = engine().compare_with_shipped(
+            process_key, old, actor=actor().username
+        )
+    else:
+        comparison, before, after = engine().compare_versions(
+            process_key, old, new, actor=actor().username
+        )
     return render_template(
         "modeller/compare.html",
         process_key=process_key,
         old=old,
         new=new,
+        new_title=gettext("the new shipped file") if shipped else None,
         comparison=comparison,
         diagram={
             "key": process_key,
