@@ -84,17 +84,7 @@ def pathway_files(session: Session) -> list[PathwayFile]:
     drafts = {d.file_name: d for d in session.scalars(select(PathwayDraft))}
     by_file: dict[str, list[VersionLine]] = {}
     for d in repository.latest_all(session):  # decision files too: they are edited beside
-        by_file.setdefault(d.file_name, []).append(
-            VersionLine(
-                d.process_key,
-                d.name,
-                d.version,
-                d.deployed_by,
-                d.deployed_at,
-                d.change_note,
-                running.get(d.id, 0),
-            )
-        )
+        by_file.setdefault(d.file_name, []).append(_line(d, running.get(d.id, 0)))
     for name in drafts.keys() - by_file.keys():  # uploaded or new, never deployed
         by_file[name] = []
     return [
@@ -121,20 +111,21 @@ def versions(session: Session, process_key: str) -> list[VersionLine]:
         .group_by(ProcessDefinition.id)
         .order_by(ProcessDefinition.version.desc())
     ).all()
-    return [
-        VersionLine(
-            d.process_key,
-            d.name,
-            d.version,
-            d.deployed_by,
-            d.deployed_at,
-            d.change_note,
-            n,
-            d.origin,
-            d.edited_from,
-        )
-        for d, n in rows
-    ]
+    return [_line(d, n) for d, n in rows]
+
+
+def _line(d: ProcessDefinition, running: int) -> VersionLine:
+    return VersionLine(
+        d.process_key,
+        d.name,
+        d.version,
+        d.deployed_by,
+        d.deployed_at,
+        d.change_note,
+        running,
+        d.origin,
+        d.edited_from,
+    )
 
 
 def version_source(session: Session, process_key: str, version: int) -> ProcessDefinition:

@@ -5,45 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support import bpmn as b
+from tests.support.intake_versions import INTAKE_FORM, VISIT_FORM, VISIT_SCHEMA, intake_text
 
-INTAKE_FORM = "intake.json"
-VISIT_FORM = "visit.json"
-VISIT_SCHEMA = {
-    "type": "object",
-    "properties": {"visit_notes": {"type": "string", "title": "Notes"}},
-    "required": ["visit_notes"],
-}
+__all__ = ["INTAKE_FORM", "VISIT_FORM", "VISIT_SCHEMA", "deploy_pathway", "pathway_text"]
 
 
 def pathway_text() -> str:
-    main = b.process(
-        "intake",
-        b.start(),
-        b.user_task("screen", "Screen the person", INTAKE_FORM),
-        b.exclusive("presumed_gw", default="f_not_presumed"),
-        b.end("not_presumed"),
-        b.timer_catch("reflection", '"P30D"', name="Reflection period"),
-        b.call_activity("follow_up", "visit"),
-        b.boundary_timer("follow_up_due", "follow_up", '"P5D"'),
-        b.end("end"),
-        *b.chain("start", "screen", "presumed_gw"),
-        b.flow("presumed_gw", "reflection", "presumed == True"),
-        b.flow("presumed_gw", "not_presumed", fid="f_not_presumed"),
-        *b.chain("reflection", "follow_up", "end"),
-        lanes={
-            "First responder": ["start", "screen", "presumed_gw", "not_presumed", "reflection"],
-            "Caseworker": ["follow_up", "follow_up_due", "end"],
-        },
-    )
-    visit = b.process(
-        "visit",
-        b.start("v_start"),
-        b.user_task("record_visit", "Record the visit", VISIT_FORM),
-        b.script_task("count", "visits = 1"),
-        b.end("v_end"),
-        *b.chain("v_start", "record_visit", "count", "v_end"),
-    )
-    return b.definitions(main, visit)
+    return intake_text()
 
 
 def deploy_pathway(engine, folder: Path) -> None:

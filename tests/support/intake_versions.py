@@ -1,21 +1,27 @@
 """Versions of the engine tests' intake pathway, for migrating running cases between them.
 
-Version 1 is ``tests/integration/helpers.py``'s pathway: screen, a 30-day reflection timer,
-then a follow-up visit (a called pathway) with a 5-day boundary timer.
+Version 1 is the pathway most engine tests run (``tests/integration/helpers.py``): screen, a
+30-day reflection timer, then a follow-up visit (a called pathway) with a 5-day boundary timer.
 """
 
 from __future__ import annotations
 
-from tests.integration.helpers import INTAKE_FORM, VISIT_FORM, VISIT_SCHEMA
 from tests.support import bpmn as b
 
+INTAKE_FORM = "intake.json"
+VISIT_FORM = "visit.json"
+VISIT_SCHEMA = {
+    "type": "object",
+    "properties": {"visit_notes": {"type": "string", "title": "Notes"}},
+    "required": ["visit_notes"],
+}
 SAFETY_FORM = "safety.json"
 
 
 def intake_text(
     *, safety_check: bool = False, screen_id: str = "screen", screening: bool = True
 ) -> str:
-    """Version 1 is the helpers' pathway; ``safety_check`` adds a step after the reflection
+    """Without arguments, version 1; ``safety_check`` adds a step after the reflection
     period, ``screen_id`` renames the first step, ``screening=False`` removes it."""
     first = [screen_id] if screening else []
     after_reflection = ["reflection", "safety_check", "follow_up", "end"]
