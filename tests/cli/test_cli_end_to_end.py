@@ -1,4 +1,5 @@
-"""The README's CLI tour, run as real processes against a real database.
+"""The README's CLI tour against a real database, in process through Click's runner (one
+test below runs the command as a process of its own, as an operator would).
 
 deploy -> start -> tasks -> complete (bad data refused, nothing changed) -> timers fire at a
 simulated date -> history -> audit verify OK; then tamper with an audit row through raw SQL
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from engine.db.database import normalise_url
 from tests.conftest import ON_POSTGRES
-from tests.support.cli import run_pathways
+from tests.support.cli import invoke_pathways, run_pathways
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 
@@ -28,7 +29,7 @@ def pathways(cli_env):
     env = cli_env
 
     def run(*args: str, expect: int = 0, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = run_pathways(env, *args, stdin=stdin)
+        result = invoke_pathways(env, *args, stdin=stdin)
         assert result.returncode == expect, (args, result.stdout, result.stderr)
         return result
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
 from engine.definitions.lineage import Origin
 from engine.definitions.sources import SourceFile
+from tests.support.cli import invoke_pathways
 from tests.support.pathway_edits import IDENTIFICATION, identification_source, with_new_task
-from webapp.cli import cli
 
 
 def _deploy(cli_env, *args: str):
-    return CliRunner().invoke(cli, ["deploy", *args], env=cli_env, catch_exceptions=False)
+    return invoke_pathways(cli_env, "deploy", *args)
 
 
 def _live_identification(engine) -> tuple[int, str]:
@@ -27,7 +25,7 @@ def _live_identification(engine) -> tuple[int, str]:
 def test_make_run_after_a_modeller_edit_keeps_the_edit_live(engine, cli_env, tmp_path):
     engine.upgrade_database()
     engine.add_user("coordinator", roles=["coordinator"])
-    assert _deploy(cli_env, "--note", "first start").exit_code == 0
+    assert _deploy(cli_env, "--note", "first start").returncode == 0
     edited = with_new_task(identification_source())
     engine.deploy_files(
         [SourceFile(IDENTIFICATION.name, edited.encode())],
@@ -39,7 +37,7 @@ def test_make_run_after_a_modeller_edit_keeps_the_edit_live(engine, cli_env, tmp
 
     # The next start: the shipped files have not changed since the edit.
     restarted = _deploy(cli_env, "--keep-edits", "--note", "deployed by make run", "--json")
-    assert restarted.exit_code == 0, restarted.output
+    assert restarted.returncode == 0, restarted.stderr
     lines = {d["process_key"]: d for d in json.loads(restarted.stdout)}
     assert lines["identification"]["kept_edit"] is True
     assert lines["identification"]["shipped_pending"] is False
@@ -53,15 +51,15 @@ def test_make_run_after_a_modeller_edit_keeps_the_edit_live(engine, cli_env, tmp
         encoding="utf-8",
     )
     refused = _deploy(cli_env, str(release), "--note", "release 2")
-    assert refused.exit_code != 0
-    assert "was edited in the modeller by coordinator" in refused.output
+    assert refused.returncode != 0
+    assert "was edited in the modeller by coordinator" in refused.stderr
     assert _live_identification(engine) == (2, "modeller")
 
     kept = _deploy(cli_env, str(release), "--keep-edits", "--note", "release 2")
-    assert kept.exit_code == 0, kept.output
+    assert kept.returncode == 0, kept.stderr
     assert "edit kept, new file waiting" in kept.stdout
     assert "A new shipped version waits behind an edit" in kept.stderr
     assert _live_identification(engine) == (2, "modeller")
 
     contradictory = _deploy(cli_env, str(release), "--keep-edits", "--replace-edits")
-    assert contradictory.exit_code == 2
+    assert contradictory.returncode == 2

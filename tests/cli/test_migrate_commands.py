@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
+from tests.support.cli import invoke_pathways
 from tests.support.intake_versions import deploy_intake
-from webapp.cli import cli
 
 
 def _pathways(cli_env, *args: str):
-    return CliRunner().invoke(cli, list(args), env=cli_env, catch_exceptions=False)
+    return invoke_pathways(cli_env, *args)
 
 
 def test_plan_then_run_from_the_command_line(engine, people, cli_env, tmp_path):
@@ -21,7 +19,7 @@ def test_plan_then_run_from_the_command_line(engine, people, cli_env, tmp_path):
     deploy_intake(engine, tmp_path / "v3", safety_check=True)
 
     planned = _pathways(cli_env, "migrate", "plan", "intake", "--to", "2", "--json")
-    assert planned.exit_code == 0, planned.output
+    assert planned.returncode == 0, planned.stderr
     assert json.loads(planned.stdout) == [
         {
             "instance_id": at_screening.instance_id,
@@ -60,13 +58,13 @@ def test_plan_then_run_from_the_command_line(engine, people, cli_env, tmp_path):
         "--instance",
         str(at_screening.instance_id),
     )
-    assert moved.exit_code == 0, moved.output
+    assert moved.returncode == 0, moved.stderr
     assert moved.stdout.startswith("migrated to version 3: 1 instance(s)")
 
     not_allowed = _pathways(
         cli_env, "migrate", "run", "intake", "--to", "3", "--as", "caseworker", "--reason", "x"
     )
-    assert not_allowed.exit_code != 0
-    assert "only coordinators and administrators may migrate" in not_allowed.output
+    assert not_allowed.returncode != 0
+    assert "only coordinators and administrators may migrate" in not_allowed.stderr
     missing = _pathways(cli_env, "migrate", "run", "intake", "--to", "3", "--as", "admin")
-    assert missing.exit_code == 2  # --reason is required
+    assert missing.returncode == 2  # --reason is required

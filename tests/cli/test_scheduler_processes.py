@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from engine.db.database import normalise_url
+from engine.timers.models import Timer
 from tests.integration import timer_pathways as tp
 
 CLI = [sys.executable, "-m", "webapp.cli"]
@@ -70,15 +71,19 @@ from datetime import timedelta
 from engine.runtime import Engine
 from engine.timers.sweeper import Sweeper, SweepPolicy
 engine = Engine()
-sweeper = Sweeper(engine.write, engine.services, owner="doomed", policy=SweepPolicy(lease=timedelta(seconds=3)))
+sweeper = Sweeper(engine.write, engine.services, owner="doomed", policy=SweepPolicy(lease=timedelta(hours=1)))
 print(len(sweeper.claim(engine.clock.now())), flush=True)
 time.sleep(120)
 """
 
 
 def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(
-    engine, tmp_path, people, cli_env
+    engine, tmp_path, people, cli_env, database_url
 ):
+    """A process claims five timers for an hour and is killed before firing any. Leases are
+    measured in the database's time (schedulers on several machines share it), so the hour
+    passes by moving the leases' ends back, as the database's clock would: nothing sleeps, and
+    nothing races a process's start-up on the wall clock."""
     _ticks(engine, tmp_path, people, 5)
     with subprocess.Popen(
         [sys.executable, "-c", CLAIM_AND_HANG], env=cli_env, stdout=subprocess.PIPE, text=True
@@ -87,25 +92,22 @@ def test_a_killed_scheduler_s_leases_expire_and_another_fires_them(
         doomed.send_signal(signal.SIGKILL)  # ...and dies without firing anything
         doomed.wait(timeout=30)
 
-    def sweep_once() -> int:
-        done = subprocess.run(
-            [*CLI, "scheduler", "--once", "--json"],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        return len(json.loads(done.stdout)["fired"])
-
-    began = time.monotonic()
-    assert sweep_once() == 0  # leases still held
-    fired = 0
-    while fired < 5 and time.monotonic() - began < 30:
-        time.sleep(0.5)
-        fired += sweep_once()
-    assert fired == 5
-    assert time.monotonic() - began >= 2.0  # not before the 3-second leases ran out
+    real_now = datetime.now(UTC)  # what the doomed process saw: the timers are due
+    assert engine.fire_due_timers(real_now) == []  # the leases still hold
+    (leased,) = _audit(database_url, "SELECT count(*) FROM timer WHERE lock_owner = 'doomed'")
+    assert leased == (5,)
+    timers = Timer.__table__
+    with engine.db.sa_engine.begin() as connection:  # typed columns: the stored time format
+        for timer_id, ends in connection.execute(
+            sa.select(timers.c.id, timers.c.lock_expires_at).where(timers.c.lock_owner == "doomed")
+        ).all():
+            connection.execute(
+                sa.update(timers)
+                .where(timers.c.id == timer_id)
+                .values(lock_expires_at=ends - timedelta(hours=2))
+            )
+    assert len(engine.fire_due_timers(real_now)) == 5  # expired: another scheduler fires them
+    assert engine.fire_due_timers(real_now) == []  # once
 
 
 @pytest.mark.skipif(
