@@ -15,6 +15,7 @@ from engine.facade.audit import AuditFacade
 from engine.facade.cases import CasesFacade
 from engine.facade.definitions import DefinitionsFacade
 from engine.facade.instances import InstancesFacade
+from engine.facade.keys import KeysFacade
 from engine.facade.messages import MessagesFacade
 from engine.facade.migration import MigrationFacade
 from engine.facade.modeller import ModellerFacade
@@ -38,5 +39,6 @@ class Engine(
     ModellerFacade,
     AccountabilityFacade,
     MigrationFacade,
+    KeysFacade,
 ):
     """Everything the web app, the CLI and the scheduler may ask of the engine."""

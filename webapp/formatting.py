@@ -130,6 +130,8 @@ ACTION_LABELS = {
     AuditAction.CASE_MEMBER_REMOVED: lazy_gettext("Member removed"),
     AuditAction.EVENT_DATA_VIEWED: lazy_gettext("Data viewed"),
     AuditAction.CHAIN_VERIFIED: lazy_gettext("Chain verified"),
+    AuditAction.KEY_ROTATED: lazy_gettext("Data key rotated"),
+    AuditAction.DATA_RESEALED: lazy_gettext("Data re-encrypted"),
 }
 
 

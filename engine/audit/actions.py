@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     CASE_MEMBER_REMOVED = "case:member:removed"
     EVENT_DATA_VIEWED = "audit:data:viewed"
     CHAIN_VERIFIED = "audit:chain:verified"
+    KEY_ROTATED = "keys:rotated"
+    DATA_RESEALED = "keys:resealed"
 
     @property
     def label(self) -> str:

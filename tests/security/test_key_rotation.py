@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.audit.search import AuditFilters
 from engine.crypto.keyring import Keyring, KeyringError, write_key_file
 from engine.runtime import Engine
 from tests.support.cli import run_pathways
@@ -65,6 +66,11 @@ def test_rotation_moves_case_data_to_the_new_key(web_engine, cli_env, data_key, 
     assert f"instance_state: {active} (active): 1" in status.stdout
     assert f"task_draft: {active} (active): 1" in status.stdout
     assert run_pathways(env, "keys", "reseal").stdout.count(": 0 re-encrypted") == 3
+    # Both are in the trail: who rotated to which key, what each re-encryption moved.
+    rotations, _ = web_engine.audit_search(AuditFilters(action="keys:rotated"), actor="admin")
+    assert [(e.actor, e.detail["key"]) for e in rotations] == [("system", active)]
+    reseals, _ = web_engine.audit_search(AuditFilters(action="keys:resealed"), actor="admin")
+    assert [e.detail["resealed"]["instance_state"] for e in reseals] == [0, 1]  # newest first
     assert web_engine.verify_audit(actor="admin").ok
 
 

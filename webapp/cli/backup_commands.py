@@ -63,11 +63,9 @@ def keys() -> None:
 
 
 def _usage_lines(engine) -> list[str]:
-    from engine.crypto.rotation import key_usage
-
     active = engine.keyring.active_key_id
     lines = []
-    for table, counts in key_usage(engine.db, engine.keyring).items():
+    for table, counts in engine.key_usage().items():
         parts = ", ".join(
             f"{key_id}{' (active)' if key_id == active else ''}: {n}"
             for key_id, n in sorted(counts.items())
@@ -102,6 +100,7 @@ def keys_rotate() -> None:
     old = Keyring.from_file(key_file)
     write_key_file(key_file, [new_key(), *old.raw_keys()])
     click.echo(f"New key first in {key_file}; earlier keys kept for reading.")
+    engine_from_env().record_key_rotation()
     _reseal()
     click.echo("Restart web and scheduler processes so they encrypt with the new key, then run")
     click.echo("`pathways keys reseal` once more for what they wrote in the meantime.")
@@ -114,10 +113,7 @@ def keys_reseal() -> None:
 
 
 def _reseal() -> None:
-    from engine.crypto.rotation import reseal_all
-
-    engine = engine_from_env()
-    report = reseal_all(engine.db, engine.keyring)
+    report = engine_from_env().reseal()
     for table, count in report.resealed.items():
         click.echo(f"{table}: {count} re-encrypted")
     if report.changed_meanwhile:
