@@ -98,7 +98,7 @@ def commitment_messages() -> Iterator[tuple[str, str]]:
 
     from engine.accountability import commitments  # noqa: PLC0415 - loaded when an extractor runs
 
-    for status in (commitments.MET, commitments.NOT_YET, commitments.NOT_APPLICABLE):
+    for status in commitments.Judgement:
         yield status.capitalize(), COMMITMENT
     for word in commitments.MOMENTS:
         yield word, COMMITMENT

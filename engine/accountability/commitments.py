@@ -14,12 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from engine.accountability import evidence_map
 from engine.accountability.history import CaseHistory, Step
 from engine.clock import parse_instant
 
-MET, NOT_YET, NOT_APPLICABLE = "met", "not yet", "not applicable"
+
+class Judgement(StrEnum):
+    MET = "met"
+    NOT_YET = "not yet"
+    NOT_APPLICABLE = "not applicable"
+
 
 # Days after the event that makes a commitment apply.
 IMMEDIATE_DAYS = 2
@@ -105,7 +111,11 @@ class CommitmentStatus:
         return fill(self.explanation, self.params)
 
     def overdue(self, now: datetime) -> bool:
-        return self.status == NOT_YET and self.expected_by is not None and now > self.expected_by
+        return (
+            self.status == Judgement.NOT_YET
+            and self.expected_by is not None
+            and now > self.expected_by
+        )
 
 
 @dataclass(frozen=True)
@@ -116,17 +126,17 @@ class Commitment:
 
 
 def met(explanation: str, *steps: Step | Evidence) -> CommitmentStatus:
-    return CommitmentStatus(MET, explanation, _evidence(steps))
+    return CommitmentStatus(Judgement.MET, explanation, _evidence(steps))
 
 
 def not_yet(
     explanation: str, expected_by: datetime | None = None, *steps: Step
 ) -> CommitmentStatus:
-    return CommitmentStatus(NOT_YET, explanation, _evidence(steps), expected_by)
+    return CommitmentStatus(Judgement.NOT_YET, explanation, _evidence(steps), expected_by)
 
 
 def not_applicable(explanation: str, *steps: Step) -> CommitmentStatus:
-    return CommitmentStatus(NOT_APPLICABLE, explanation, _evidence(steps))
+    return CommitmentStatus(Judgement.NOT_APPLICABLE, explanation, _evidence(steps))
 
 
 def _evidence(items) -> tuple[Evidence, ...]:
@@ -291,7 +301,7 @@ def _accompanied(h: CaseHistory) -> CommitmentStatus:
     if not missing:
         return met("Accompanied before, during and after the proceedings.", *found)
     return CommitmentStatus(
-        NOT_YET,
+        Judgement.NOT_YET,
         "Not yet accompanied: %(when)s.",
         (Evidence.of(scheduled, "hearing scheduled"), *found),
         _hearing_deadline(scheduled),

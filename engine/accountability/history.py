@@ -25,8 +25,7 @@ from engine.instances import store
 from engine.instances.facts import load_facts
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED
+from engine.tasks.models import HumanTask, TaskStatus
 
 OPEN_STATUSES = frozenset({InstanceStatus.RUNNING, InstanceStatus.SUSPENDED})
 
@@ -136,9 +135,11 @@ def case_history(
     recorded, sealed = _answers_by_task(session, services.keyring, case.ref)
     if tasks is None:
         tasks = session.scalars(
-            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == COMPLETED)
+            select(HumanTask).where(
+                HumanTask.case_id == case.id, HumanTask.state == TaskStatus.COMPLETED
+            )
         )
-    done = [t for t in tasks if t.state == COMPLETED and t.completed_at is not None]
+    done = [t for t in tasks if t.state == TaskStatus.COMPLETED and t.completed_at is not None]
     recovered = _answers_from_state(session, services, done, sealed) if sealed else {}
     # In the order the trail recorded them: completions in one instant keep their order.
     done.sort(key=lambda t: (recorded.get(t.id, (0, {}))[0], t.completed_at))

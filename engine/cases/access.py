@@ -21,8 +21,7 @@ from engine.cases.models import CaseMember
 from engine.errors import NotFound, RefusalNote
 from engine.instances.case_refs import CASE_REF, normalise_ref
 from engine.instances.models import ProtectionCase
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor
 
 MAX_REF_IN_AUDIT = 40
@@ -37,7 +36,7 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
         or_(
             HumanTask.assignee == actor.username,
             HumanTask.completed_by == actor.username,
-            (HumanTask.state == READY) & HumanTask.role.in_(sorted(actor.roles)),
+            (HumanTask.state == TaskStatus.READY) & HumanTask.role.in_(sorted(actor.roles)),
         ),
     )
     member = exists().where(

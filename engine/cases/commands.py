@@ -17,13 +17,10 @@ from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
 from engine.errors import InvalidRequest
 from engine.instances import commands as instance_commands
-from engine.instances.models import InstanceStatus, ProcessInstance
+from engine.instances.models import CaseStatus, InstanceStatus, ProcessInstance
 from engine.services import Services
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor, require_supervisor, required_reason
-
-OPENED_BY_MISTAKE = "opened_by_mistake"
 
 
 def close_as_mistake(
@@ -33,12 +30,12 @@ def close_as_mistake(
     require_supervisor(actor, "close a case opened by mistake")
     reason = required_reason(reason)
     case = access_case_by_ref(session, actor, case_ref, view="close as opened by mistake")
-    if case.status == OPENED_BY_MISTAKE:
+    if case.status == CaseStatus.OPENED_BY_MISTAKE:
         raise InvalidRequest(f"{case.ref} is already closed as opened by mistake")
     answered = session.scalar(
         select(func.count())
         .select_from(HumanTask)
-        .where(HumanTask.case_id == case.id, HumanTask.state == COMPLETED)
+        .where(HumanTask.case_id == case.id, HumanTask.state == TaskStatus.COMPLETED)
     )
     if answered:
         raise InvalidRequest(
@@ -60,7 +57,7 @@ def close_as_mistake(
             action=AuditAction.INSTANCE_TERMINATED,
             reason=f"case opened by mistake: {reason}",
         )
-    case.status = OPENED_BY_MISTAKE
+    case.status = CaseStatus.OPENED_BY_MISTAKE
     chain.append(
         session,
         services.keyring,

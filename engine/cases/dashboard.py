@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from engine.accountability import evidence_map
 from engine.definitions import repository
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.timers.models import Timer
 
 # By the names config/commitments.toml gives them, checked at every deployment.
@@ -50,7 +49,7 @@ def _open_tasks(
     query = (
         select(ProtectionCase.ref, HumanTask.title, HumanTask.due_at)
         .join(ProtectionCase, ProtectionCase.id == HumanTask.case_id)
-        .where(HumanTask.state == READY, HumanTask.bpmn_id == bpmn_id)
+        .where(HumanTask.state == TaskStatus.READY, HumanTask.bpmn_id == bpmn_id)
     )
     if due_before is not None:
         query = query.where(HumanTask.due_at < due_before)
@@ -70,7 +69,7 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
     first_open: dict[int, str] = {}
     for instance_id, title in session.execute(
         select(HumanTask.instance_id, HumanTask.title)
-        .where(HumanTask.state == READY)
+        .where(HumanTask.state == TaskStatus.READY)
         .order_by(HumanTask.created_at, HumanTask.id)
     ):
         first_open.setdefault(instance_id, title)
@@ -80,7 +79,7 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
     )
     overdue = session.execute(
         select(HumanTask.role, func.count())
-        .where(HumanTask.state == READY, HumanTask.due_at < now)
+        .where(HumanTask.state == TaskStatus.READY, HumanTask.due_at < now)
         .group_by(HumanTask.role)
         .order_by(func.count().desc())
     ).all()

@@ -15,8 +15,7 @@ from engine.accountability.history import case_history
 from engine.definitions.models import ProcessDefinition
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.services import Services
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED, READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.timers.models import Timer
 
 # Facts a case page may show to anyone who can open the case; everything else stays in the
@@ -124,12 +123,14 @@ def overview(session: Session, services: Services, case: ProtectionCase) -> Case
             row.started_at,
             row.started_by,
             row.ended_at,
-            [line(t) for t in tasks if t.instance_id == row.id and t.state == READY],
+            [line(t) for t in tasks if t.instance_id == row.id and t.state == TaskStatus.READY],
         )
         for row, name, version in instances
     ]
     completed = sorted(
-        (line(t) for t in tasks if t.state == COMPLETED), key=lambda t: t.completed_at, reverse=True
+        (line(t) for t in tasks if t.state == TaskStatus.COMPLETED),
+        key=lambda t: t.completed_at,
+        reverse=True,
     )
     timer_query = select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at)
     timers = [

@@ -18,10 +18,9 @@ from engine.accountability.overdue import Overdue, overdue_commitments
 from engine.audit import chain
 from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
-from engine.cases.commands import OPENED_BY_MISTAKE
 from engine.errors import InvalidRequest
 from engine.facade.core import EngineCore
-from engine.instances.models import ProtectionCase
+from engine.instances.models import CaseStatus, ProtectionCase
 from engine.modeller.catalogue import form_lookup
 from engine.users.actors import require_coordinator
 
@@ -84,7 +83,7 @@ class AccountabilityFacade(EngineCore):
                 select(ProtectionCase)
                 .where(ProtectionCase.created_at >= since, ProtectionCase.created_at < until)
                 # Cases opened by mistake never were cases: they are not counted at all.
-                .where(ProtectionCase.status != OPENED_BY_MISTAKE)
+                .where(ProtectionCase.status != CaseStatus.OPENED_BY_MISTAKE)
                 .order_by(ProtectionCase.id)
             )
             export = htcds.build(histories(session, self.services, cases), mapping)

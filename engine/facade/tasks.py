@@ -13,7 +13,7 @@ from engine.tasks import commands as task_commands
 from engine.tasks import queries as task_queries
 from engine.tasks.details import TaskDetails, task_details
 from engine.tasks.drafts import save_draft
-from engine.tasks.projection import READY
+from engine.tasks.models import TaskStatus
 
 
 class TasksFacade(EngineCore):
@@ -122,7 +122,7 @@ class TasksFacade(EngineCore):
         def command(session):
             person = self._as(session, actor)
             row = access.access_task_by_id(session, person, task_id)
-            if row.state != READY:
+            if row.state != TaskStatus.READY:
                 raise InvalidRequest(f"task '{row.title}' is no longer open; nothing to draft")
             save_draft(
                 session,

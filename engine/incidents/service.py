@@ -16,8 +16,7 @@ from engine.incidents.models import Incident
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.instances.store import context_for
 from engine.services import Services
-from engine.timers.models import Timer
-from engine.timers.projection import WAITING
+from engine.timers.models import Timer, TimerStatus
 from engine.users.actors import SYSTEM, Actor, require_admin, required_reason
 
 
@@ -75,7 +74,7 @@ def retry(
     timer = session.get(Timer, incident.timer_id) if incident.timer_id else None
     if timer is not None:
         timer.status, timer.attempts, timer.retry_at, timer.last_error = (
-            WAITING,
+            TimerStatus.WAITING,
             0,
             None,
             None,

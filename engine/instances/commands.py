@@ -27,8 +27,7 @@ from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionC
 from engine.services import Services
 from engine.spiff import serialization, stepping
 from engine.spiff.inspection import properties
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor, require_admin, required_reason
 
 MAX_START_DATA_BYTES = 256 * 1024
@@ -166,7 +165,9 @@ def _assign_to_starter(
     if actor.is_system:
         return
     for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == loaded.row.id, HumanTask.state == READY)
+        select(HumanTask).where(
+            HumanTask.instance_id == loaded.row.id, HumanTask.state == TaskStatus.READY
+        )
     ):
         task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
         if task is not None and properties(task).get(ASSIGN_TO_STARTER) == "true":

@@ -16,8 +16,7 @@ from engine.instances import store
 from engine.instances.models import ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff.inspection import owning_process
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.timers.queries import TimerView, upcoming
 
 LIST_LIMIT = 100
@@ -86,7 +85,7 @@ def list_instances(
 def _open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
     rows = session.scalars(
         select(HumanTask)
-        .where(HumanTask.instance_id == instance_id, HumanTask.state == READY)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == TaskStatus.READY)
         .order_by(HumanTask.created_at, HumanTask.id)
     )
     return [OpenTask(t.id, t.title, t.role, t.assignee, t.due_at) for t in rows]

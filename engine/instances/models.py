@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.db.base import Base, UTCDateTime
 
 
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    OPENED_BY_MISTAKE = "opened_by_mistake"  # closed with a reason: nothing was recorded on it
+
+
 class InstanceStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
@@ -26,7 +31,7 @@ class ProtectionCase(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

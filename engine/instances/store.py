@@ -37,7 +37,8 @@ from engine.services import Services
 from engine.spiff import serialization, stepping
 from engine.tasks.models import HumanTask, TaskDraft
 from engine.tasks.projection import OpenTasks, sync_human_tasks
-from engine.timers.projection import WAITING, WaitingTimers, sync_timers
+from engine.timers.models import TimerStatus
+from engine.timers.projection import WaitingTimers, sync_timers
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Projection:
     @classmethod
     def nothing_yet(cls) -> Projection:
         """A new instance's: no rows written for it so far."""
-        return cls(OpenTasks([], {}, {}), WaitingTimers({}, WAITING))
+        return cls(OpenTasks([], {}, {}), WaitingTimers({}, TimerStatus.WAITING))
 
 
 class StaleInstance(Exception):

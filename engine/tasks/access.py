@@ -15,8 +15,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor
 
 
@@ -31,7 +30,7 @@ def visible_tasks(actor: Actor) -> ColumnElement[bool]:
     return or_(
         HumanTask.assignee == actor.username,
         HumanTask.completed_by == actor.username,
-        and_(HumanTask.state == READY, HumanTask.role.in_(sorted(actor.roles))),
+        and_(HumanTask.state == TaskStatus.READY, HumanTask.role.in_(sorted(actor.roles))),
     )
 
 
@@ -39,7 +38,7 @@ def may_see(actor: Actor, task: HumanTask) -> bool:
     """The Python twin of :func:`visible_tasks`."""
     if actor.is_admin or actor.username in (task.assignee, task.completed_by):
         return True
-    return task.state == READY and holds_role(actor, task)
+    return task.state == TaskStatus.READY and holds_role(actor, task)
 
 
 def may_try(actor: Actor, task: HumanTask) -> bool:

@@ -28,8 +28,8 @@ from engine.services import Services
 from engine.spiff import stepping
 from engine.tasks import access, rules
 from engine.tasks.drafts import discard_drafts
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED, READY, record_completion
+from engine.tasks.models import HumanTask, TaskStatus
+from engine.tasks.projection import record_completion
 from engine.users.actors import Actor, require_supervisor, required_reason, resolve_actor
 
 
@@ -53,7 +53,7 @@ class Completed:
 
 def not_open(row: HumanTask) -> ConflictError:
     """The refusal for a task that is done: who did it and when, never what was answered."""
-    if row.state == COMPLETED:
+    if row.state == TaskStatus.COMPLETED:
         who = f" by {row.completed_by}" if row.completed_by else ""
         when = f" at {row.completed_at:%Y-%m-%d %H:%M} UTC" if row.completed_at else ""
         message = f"Task '{row.title}' ({row.id}) was already completed{who}{when}."
@@ -74,7 +74,7 @@ def _overseen_task(session: Session, actor: Actor, task_id: str, doing: str) -> 
 
 def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
     row = access.actionable_task_by_id(session, actor, task_id, lock=True)
-    if row.state != READY:
+    if row.state != TaskStatus.READY:
         raise not_open(row)
     if not access.may_claim(actor, row):
         raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
@@ -97,7 +97,7 @@ def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -
 def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
     """The assignee gives a task back; a supervisor may take it back from someone else."""
     row = access.actionable_task_by_id(session, actor, task_id, lock=True)
-    if row.state != READY:
+    if row.state != TaskStatus.READY:
         raise not_open(row)
     if row.assignee is None:
         return row
@@ -115,7 +115,7 @@ def reassign(
 ) -> HumanTask:
     """Supervisors move a task to someone else holding its role, with a reason."""
     row = _overseen_task(session, actor, task_id, "reassign tasks")
-    if row.state != READY:
+    if row.state != TaskStatus.READY:
         raise not_open(row)
     reason = required_reason(reason)
     target = resolve_actor(session, to_user)
@@ -191,7 +191,7 @@ def complete(
     """Validate, complete, run on, persist, audit; on any refusal nothing changes."""
     read = store.read_for_task(session, task_id) if isinstance(task_id, str) else None
     row = access.actionable_task_by_id(session, actor, task_id)
-    if row.state != READY:
+    if row.state != TaskStatus.READY:
         raise not_open(row)
     if not access.may_complete(actor, row):
         if row.assignee and row.assignee != actor.username:

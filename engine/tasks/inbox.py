@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from engine.clock import parse_instant
 from engine.errors import InvalidRequest
 from engine.instances.models import ProcessInstance, ProtectionCase
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor
 
 TABS = ("assigned", "roles", "overdue")
@@ -87,7 +86,7 @@ def _base(condition, filters: InboxFilters):
         select(HumanTask, ProtectionCase.ref, ProcessInstance.process_key)
         .join(ProtectionCase, ProtectionCase.id == HumanTask.case_id)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.state == READY, condition)
+        .where(HumanTask.state == TaskStatus.READY, condition)
     )
     return _filters(query, filters)
 
@@ -132,7 +131,9 @@ def counts(session: Session, actor: Actor, now: datetime, filters: InboxFilters)
             if filters.process_key or filters.case_ref:
                 matching = _base(condition, filters).with_only_columns(HumanTask.id)
             else:  # no join needed: the task row alone answers
-                matching = select(HumanTask.id).where(HumanTask.state == READY, condition)
+                matching = select(HumanTask.id).where(
+                    HumanTask.state == TaskStatus.READY, condition
+                )
                 if filters.role:
                     matching = matching.where(HumanTask.role == filters.role)
             capped = matching.order_by(None).limit(COUNT_CAP + 1).subquery()

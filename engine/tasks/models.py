@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db.base import Base, UTCDateTime
+
+
+class TaskStatus(StrEnum):
+    """A user task's row: open, done, or ended without being done (the path went elsewhere,
+    the instance was terminated)."""
+
+    READY = "READY"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
 
 
 class HumanTask(Base):

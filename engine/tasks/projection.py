@@ -17,18 +17,14 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.instances.models import InstanceStatus, ProcessInstance
 from engine.spiff.inspection import ReadyUserTask, ready_user_tasks
-from engine.tasks.models import HumanTask
-
-READY = "READY"
-COMPLETED = "COMPLETED"
-CANCELLED = "CANCELLED"
+from engine.tasks.models import HumanTask, TaskStatus
 
 
 def _final_state(workflow: BpmnWorkflow, task_id: str) -> str:
     task = workflow.get_task_from_id(uuid.UUID(task_id))
     if task is not None and task.state == TaskState.COMPLETED:
-        return COMPLETED
-    return CANCELLED
+        return TaskStatus.COMPLETED
+    return TaskStatus.CANCELLED
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ def sync_human_tasks(
     for task_id in left:
         row = session.identity_map.get(identity_key(HumanTask, task_id))
         state = (
-            CANCELLED
+            TaskStatus.CANCELLED
             if instance.status == InstanceStatus.TERMINATED
             else _final_state(workflow, task_id)
         )
@@ -73,7 +69,7 @@ def sync_human_tasks(
     for state, ids in finals.items():
         session.execute(
             update(HumanTask)
-            .where(HumanTask.id.in_(ids), HumanTask.state == READY)
+            .where(HumanTask.id.in_(ids), HumanTask.state == TaskStatus.READY)
             .values(state=state, completed_at=func.coalesce(HumanTask.completed_at, now))
             .execution_options(synchronize_session=False)
         )
@@ -105,7 +101,7 @@ _COMPLETE = (
     update(HumanTask.__table__)
     .where(HumanTask.__table__.c.id == bindparam("key"))
     .values(
-        state=COMPLETED,
+        state=TaskStatus.COMPLETED,
         completed_by=bindparam("completed_by"),
         completed_at=bindparam("completed_at"),
     )
@@ -118,7 +114,11 @@ def record_completion(session: Session, row: HumanTask, username: str, now: date
     session.connection().execute(
         _COMPLETE, {"key": row.id, "completed_by": username, "completed_at": now}
     )
-    for key, value in (("state", COMPLETED), ("completed_by", username), ("completed_at", now)):
+    for key, value in (
+        ("state", TaskStatus.COMPLETED),
+        ("completed_by", username),
+        ("completed_at", now),
+    ):
         set_committed_value(row, key, value)
 
 
@@ -131,7 +131,7 @@ def _ordered(ready: dict[str, ReadyUserTask], created: dict[str, datetime]) -> O
 _UPSERT = {
     name: insert(HumanTask).on_conflict_do_update(
         index_elements=[HumanTask.id],
-        set_={"state": READY, "completed_at": None, "completed_by": None},
+        set_={"state": TaskStatus.READY, "completed_at": None, "completed_by": None},
     )
     for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgres_insert))
 }
@@ -159,7 +159,7 @@ def _new_row(instance: ProcessInstance, task: ReadyUserTask, now: datetime) -> d
         "process_key": task.process_key,
         "role": task.role,
         "form": task.form,
-        "state": READY,
+        "state": TaskStatus.READY,
         "due_at": task.due_at,
         # Siblings of a multi-instance open together: a microsecond apart each, they list
         # in the order of their inputs.
@@ -177,22 +177,22 @@ def _sync_read(
     rows = session.scalars(
         select(HumanTask).where(
             HumanTask.instance_id == instance.id,
-            or_(HumanTask.state == READY, HumanTask.id.in_(list(ready))),
+            or_(HumanTask.state == TaskStatus.READY, HumanTask.id.in_(list(ready))),
         )
     ).all()
     known = {row.id: row for row in rows}
     for row in rows:
         if row.id in ready:
             current = ready[row.id]
-            if row.state != READY:  # a task reset to run again
-                row.state, row.completed_at, row.completed_by = READY, None, None
+            if row.state != TaskStatus.READY:  # a task reset to run again
+                row.state, row.completed_at, row.completed_by = TaskStatus.READY, None, None
             # Keep a due date once known: a fired boundary timer leaves a task overdue, not undated.
             row.due_at = current.due_at or row.due_at
             # The same task under a newer diagram (a migrated instance) may be named anew.
             row.role, row.title, row.form = current.role, current.title, current.form
             row.bpmn_id = current.bpmn_id
         elif instance.status == InstanceStatus.TERMINATED:
-            row.state, row.completed_at = CANCELLED, now
+            row.state, row.completed_at = TaskStatus.CANCELLED, now
         else:
             row.state = _final_state(workflow, row.id)
             row.completed_at = row.completed_at or now

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from engine.instances.case_refs import normalise_ref
 from engine.instances.models import ProtectionCase
 from engine.tasks import access
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import READY
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor
 
 
@@ -72,7 +71,7 @@ def view_of(session: Session, row: HumanTask) -> TaskView:
 
 
 def visible_tasks(
-    session: Session, actor: Actor, *, case_ref: str | None = None, state: str = READY
+    session: Session, actor: Actor, *, case_ref: str | None = None, state: str = TaskStatus.READY
 ) -> list[TaskView]:
     """Tasks of the actor's roles or assigned to them (admins see all), soonest due first."""
     query = (

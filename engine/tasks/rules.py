@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from engine.spiff import stepping
 from engine.spiff.inspection import properties
 from engine.spiff.serialization import SCRIPT_ENGINE
-from engine.tasks.models import HumanTask
-from engine.tasks.projection import COMPLETED
+from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor
 
 GUARD_PREFIX = "guard."
@@ -61,7 +60,7 @@ def separation_refusal(session: Session, row: HumanTask, actor: Actor, task: Tas
         select(HumanTask.title).where(
             HumanTask.case_id == row.case_id,
             HumanTask.bpmn_id.in_(others),
-            HumanTask.state == COMPLETED,
+            HumanTask.state == TaskStatus.COMPLETED,
             HumanTask.completed_by == actor.username,
         )
     ).first()

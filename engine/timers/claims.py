@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.timers.models import Timer
-from engine.timers.projection import WAITING
+from engine.timers.models import Timer, TimerStatus
 
 
 def database_now(session: Session) -> datetime:
@@ -34,7 +33,7 @@ def claim_due(
     rows = session.scalars(
         select(Timer)
         .where(
-            Timer.status == WAITING,
+            Timer.status == TimerStatus.WAITING,
             Timer.due_at <= now,
             or_(Timer.retry_at.is_(None), Timer.retry_at <= now),
             or_(Timer.lock_expires_at.is_(None), Timer.lock_expires_at < db_now),
@@ -62,11 +61,11 @@ def next_claimable_at(session: Session) -> datetime | None:
     free = or_(Timer.lock_expires_at.is_(None), Timer.lock_expires_at < db_now)
     unleased = session.scalar(
         select(func.min(func.coalesce(Timer.retry_at, Timer.due_at))).where(
-            Timer.status == WAITING, free
+            Timer.status == TimerStatus.WAITING, free
         )
     )
     leased = session.scalar(
-        select(func.min(Timer.lock_expires_at)).where(Timer.status == WAITING, ~free)
+        select(func.min(Timer.lock_expires_at)).where(Timer.status == TimerStatus.WAITING, ~free)
     )
     candidates = [t for t in (_aware(unleased), _aware(leased)) if t is not None]
     return min(candidates) if candidates else None

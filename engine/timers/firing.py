@@ -21,8 +21,7 @@ from engine.instances import store
 from engine.instances.models import InstanceStatus
 from engine.services import Services
 from engine.spiff import stepping
-from engine.timers.models import Timer
-from engine.timers.projection import INCIDENT, WAITING
+from engine.timers.models import Timer, TimerStatus
 from engine.users.actors import SYSTEM
 
 
@@ -62,7 +61,7 @@ def fire_timer(
     SpiffWorkflow refreshes them all; each still gets its own audit event.
     """
     row = session.get(Timer, timer_id, with_for_update=True)
-    if row is None or row.status != WAITING or row.due_at > now:
+    if row is None or row.status != TimerStatus.WAITING or row.due_at > now:
         return []  # fired by someone else meanwhile, or moved
     if owner is not None and row.lock_owner != owner:
         return []  # our lease expired and another scheduler took the timer over
@@ -121,7 +120,11 @@ def record_failure(
 ) -> Incident | None:
     """Count a failed attempt (its firing rolled back); after too many, raise an incident."""
     row = session.get(Timer, timer_id, with_for_update=True)
-    if row is None or row.status != WAITING or (owner is not None and row.lock_owner != owner):
+    if (
+        row is None
+        or row.status != TimerStatus.WAITING
+        or (owner is not None and row.lock_owner != owner)
+    ):
         return None
     row.attempts += 1
     row.last_error = error[:4000]
@@ -129,5 +132,5 @@ def record_failure(
     if row.attempts < policy.max_attempts:
         row.retry_at = now + policy.delay(row.attempts)
         return None
-    row.status, row.retry_at = INCIDENT, None
+    row.status, row.retry_at = TimerStatus.INCIDENT, None
     return incidents.raise_for_timer(session, services, row, now)

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db.base import Base, UTCDateTime
+
+
+class TimerStatus(StrEnum):
+    WAITING = "waiting"
+    SUSPENDED = "suspended"  # its instance is suspended
+    INCIDENT = "incident"  # failed too often; waits for an administrator's retry
 
 
 class SchedulerLock(Base):

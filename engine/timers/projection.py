@@ -16,11 +16,8 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.instances.models import InstanceStatus, ProcessInstance
 from engine.spiff.inspection import WaitingTimer, waiting_timers
-from engine.timers.models import Timer
+from engine.timers.models import Timer, TimerStatus
 
-WAITING = "waiting"
-SUSPENDED = "suspended"
-INCIDENT = "incident"  # failed too often; waits for an administrator's retry
 SESSION_DUES = "pathways_timer_dues"
 
 
@@ -40,7 +37,11 @@ def sync_timers(
     known: WaitingTimers | None = None,
 ) -> WaitingTimers:
     """Bring the rows in line; ``known`` (see ``OpenTasks``) replaces reading them."""
-    status = SUSPENDED if instance.status == InstanceStatus.SUSPENDED else WAITING
+    status = (
+        TimerStatus.SUSPENDED
+        if instance.status == InstanceStatus.SUSPENDED
+        else TimerStatus.WAITING
+    )
     ended = instance.status in (InstanceStatus.TERMINATED, InstanceStatus.COMPLETED)
     waiting = {} if ended else {t.id: t for t in waiting_timers(workflow)}
     # New due times, for an in-process scheduler to wake earlier (read after commit).
@@ -70,7 +71,7 @@ def sync_timers(
     if kept and status != known.status:
         session.execute(
             update(Timer)
-            .where(Timer.id.in_(kept), Timer.status != INCIDENT)
+            .where(Timer.id.in_(kept), Timer.status != TimerStatus.INCIDENT)
             .values(status=status)
             .execution_options(synchronize_session=False)
         )
@@ -136,7 +137,7 @@ def _sync_read(
         if row.due_at != current.due_at:
             _move(session, row.id, current.due_at)
             dues.append(current.due_at)
-        if row.status != INCIDENT:
+        if row.status != TimerStatus.INCIDENT:
             row.status = status
     for timer in waiting.values():
         dues.append(timer.due_at)

@@ -31,7 +31,7 @@ def statuses(engine, ref: str) -> dict[str, c.CommitmentStatus]:
 def test_an_adult_returned_home_has_the_identification_and_return_commitments_met(deployed, clock):
     ref = run(deployed, clock, "story5_adult_identification_return_four_check_ins")
     found = statuses(deployed, ref)
-    assert [key for key, s in found.items() if s.status == c.MET] == [
+    assert [key for key, s in found.items() if s.status == c.Judgement.MET] == [
         "treated_as_victim",
         "informed_of_protection",
         "reflection_period",
@@ -39,7 +39,7 @@ def test_an_adult_returned_home_has_the_identification_and_return_commitments_me
         "partners_consulted",
         "danger_assessed",
     ]
-    assert {key for key, s in found.items() if s.status == c.NOT_APPLICABLE} == {
+    assert {key for key, s in found.items() if s.status == c.Judgement.NOT_APPLICABLE} == {
         "informed_of_proceedings",
         "accompanied",
         "compensation",
@@ -66,7 +66,7 @@ def test_a_person_not_presumed_a_victim_is_owed_none_of_the_presumption_commitme
 ):
     ref = run(deployed, clock, "story2_adult_without_means_not_presumed")
     found = statuses(deployed, ref)
-    assert {s.status for s in found.values()} == {c.NOT_APPLICABLE}
+    assert {s.status for s in found.values()} == {c.Judgement.NOT_APPLICABLE}
     assert found["treated_as_victim"].explanation == "Not presumed a victim at screening."
     assert found["treated_as_victim"].evidence[0].title == "First-contact screening"
 
@@ -74,7 +74,7 @@ def test_a_person_not_presumed_a_victim_is_owed_none_of_the_presumption_commitme
 def test_a_declined_referral_is_recorded_as_the_reason(deployed, clock):
     ref = run(deployed, clock, "consent_declined_no_override")
     found = statuses(deployed, ref)
-    assert found["safe_accommodation"].status == c.NOT_APPLICABLE
+    assert found["safe_accommodation"].status == c.Judgement.NOT_APPLICABLE
     assert "declined" in found["safe_accommodation"].explanation
 
 
@@ -82,7 +82,7 @@ def test_criminal_justice_commitments_follow_the_hearings_and_the_claim(deployed
     ref = run(deployed, clock, "criminal_justice_adult_two_hearings_compensation")
     found = statuses(deployed, ref)
     for key in ("informed_of_proceedings", "accompanied", "compensation", "after_proceedings"):
-        assert found[key].status == c.MET, (key, found[key])
+        assert found[key].status == c.Judgement.MET, (key, found[key])
     accompanied = [(e.title, e.note) for e in found["accompanied"].evidence]
     assert accompanied == [
         ("Prepare for the hearing", "before"),
@@ -91,7 +91,7 @@ def test_criminal_justice_commitments_follow_the_hearings_and_the_claim(deployed
     ]
     # Screening never happened in this story: the presumption commitments wait, undated.
     waiting = found["treated_as_victim"]
-    assert (waiting.status, waiting.expected_by) == (c.NOT_YET, None)
+    assert (waiting.status, waiting.expected_by) == (c.Judgement.NOT_YET, None)
 
 
 def test_rights_told_only_orally_stay_unmet_and_become_overdue(deployed, clock):
@@ -110,12 +110,12 @@ def test_rights_told_only_orally_stay_unmet_and_become_overdue(deployed, clock):
     complete("consent_to_referral", "caseworker")
     screened_at = clock.now()
     before = statuses(deployed, ref)["informed_of_protection"]
-    assert before.status == c.NOT_YET
+    assert before.status == c.Judgement.NOT_YET
     assert before.expected_by == screened_at + timedelta(days=c.INFORMED_DAYS)
     complete("safety_risk_plan", "caseworker")
     complete("information_on_rights", "caseworker", written_copy_given=False)
     after = statuses(deployed, ref)["informed_of_protection"]
-    assert after.status == c.NOT_YET
+    assert after.status == c.Judgement.NOT_YET
     assert after.explanation == "Recorded without being informed in writing."
 
     assert not [o for o in deployed.overdue_commitments(actor="coordinator") if o.case_ref == ref]
@@ -215,6 +215,6 @@ def test_what_is_missing_from_the_rights_information_is_named(
     )
     found = statuses(deployed, ref)["informed_of_protection"]
     assert (found.status, found.explanation) == (
-        c.NOT_YET,
+        c.Judgement.NOT_YET,
         f"Recorded without being informed {explanation}.",
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext
 
 from engine.errors import EngineError
+from engine.instances.models import CaseStatus
 from webapp.documents.sheets import rights_sheets
 from webapp.security.rules import SIGNED_IN, SUPERVISOR, Rule, allow
 from webapp.views_support import actor, engine
@@ -48,7 +49,7 @@ def show(ref: str):
         "case.html",
         case=case,
         rights_sheets=rights_sheets(),
-        may_close=actor().is_supervisor and case.status == "open",
+        may_close=actor().is_supervisor and case.status == CaseStatus.OPEN,
     )
 
 
