@@ -1,10 +1,11 @@
-"""Closing a case that was opened by mistake (a screening started for nobody, a duplicate).
+"""Commands on a case: opening it (every look audited), and closing one opened by mistake.
 
-A mistaken case must not sit in inboxes or count in the statistics, and it must
-not vanish either: its pathways are terminated, the case is marked, and who did
-it and why is in the audit trail. Only a case on which nothing was recorded yet
-can be closed this way; once someone answered a step, the case is real and its
-pathways end through the administrator's console like any other.
+A case opened by mistake (a screening started for nobody, a duplicate) must not sit in
+inboxes or count in the statistics, and it must not vanish either: its pathways are
+terminated, the case is marked, and who did it and why is in the audit trail. Only a
+case on which nothing was recorded yet can be closed this way; once someone answered a
+step, the case is real and its pathways end through the administrator's console like
+any other.
 """
 
 from __future__ import annotations
@@ -12,15 +13,26 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
+from engine.cases.overview import CaseOverview, overview
 from engine.errors import InvalidRequest
 from engine.instances import commands as instance_commands
 from engine.instances.models import CaseStatus, InstanceStatus, ProcessInstance
 from engine.services import Services
 from engine.tasks.models import HumanTask, TaskStatus
 from engine.users.actors import Actor, require_supervisor, required_reason
+
+
+def view_case(session: Session, services: Services, *, actor: Actor, ref: str) -> CaseOverview:
+    """The case overview for someone with a relation to it; everyone else gets NotFound,
+    and the refusal is recorded too (see ``access_case_by_ref``)."""
+    case = access_case_by_ref(session, actor, ref, view="case page")
+    trail.record(
+        session, services, actor, AuditAction.CASE_VIEWED, context=trail.AuditContext(case.ref)
+    )
+    return overview(session, services, case)
 
 
 def close_as_mistake(
@@ -58,13 +70,12 @@ def close_as_mistake(
             reason=f"case opened by mistake: {reason}",
         )
     case.status = CaseStatus.OPENED_BY_MISTAKE
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=services.clock.now(),
-        actor=actor.username,
-        action=AuditAction.CASE_CLOSED_AS_MISTAKE,
-        context=chain.AuditContext(case_ref=case.ref),
+        services,
+        actor,
+        AuditAction.CASE_CLOSED_AS_MISTAKE,
+        context=trail.AuditContext(case_ref=case.ref),
         detail={"reason": reason, "instances": list(running)},
     )
     return list(running)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from engine.accountability import contract
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
-from engine.crypto.keyring import Keyring
 from engine.definitions import lineage, repository
 from engine.definitions.lineage import EditPolicy, Origin
 from engine.definitions.models import ProcessDefinition
 from engine.definitions.sources import FormLookup, SourceFile
 from engine.definitions.validation import Candidate, Validation, validate
 from engine.errors import DeploymentRefused, Problem
+from engine.services import Services
+from engine.users.actors import Actor, require_coordinator, require_unless_operator
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,11 @@ def check(session: Session, files: list[SourceFile], forms: FormLookup) -> Valid
 
 def deploy(
     session: Session,
-    keyring: Keyring,
+    services: Services,
     files: list[SourceFile],
     forms: FormLookup,
     *,
-    actor: str,
-    now: datetime,
+    actor: Actor,
     change_note: str = "",
     origin: Origin = Origin.FILE,
     edits: EditPolicy = EditPolicy.REFUSE,
@@ -71,6 +70,7 @@ def deploy(
     ``origin`` is where the files come from; a file deploy meeting a live modeller edit
     follows ``edits`` (see :mod:`engine.definitions.lineage`).
     """
+    require_unless_operator(actor, require_coordinator, "deploy pathways")
     validation = check(session, files, forms)
     if validation.problems:
         raise DeploymentRefused(validation.problems)
@@ -120,11 +120,10 @@ def deploy(
         results.append(
             _new_version(
                 session,
-                keyring,
+                services,
                 candidate,
                 current,
                 actor=actor,
-                now=now,
                 note=change_note,
                 origin=origin,
             )
@@ -136,12 +135,11 @@ def deploy(
 
 def _new_version(
     session: Session,
-    keyring: Keyring,
+    services: Services,
     candidate: Candidate,
     current: ProcessDefinition | None,
     *,
-    actor: str,
-    now: datetime,
+    actor: Actor,
     note: str,
     origin: Origin,
 ) -> DeployResult:
@@ -160,8 +158,8 @@ def _new_version(
         # Field order is the form's question order: never sort it.
         forms_json=json.dumps(candidate.forms),
         called_keys_json=candidate.references_json(),
-        deployed_by=actor,
-        deployed_at=now,
+        deployed_by=actor.username,
+        deployed_at=services.clock.now(),
         change_note=note,
         origin=origin,
         edited_from=current.version if current is not None and origin == Origin.MODELLER else None,
@@ -178,13 +176,13 @@ def _new_version(
     }
     if replaced_edit:
         detail["replaced_edit"] = current.version
-    chain.append(
+    trail.record(
         session,
-        keyring,
-        occurred_at=now,
-        actor=actor,
-        action=AuditAction.DEFINITION_DEPLOYED,
-        context=chain.AuditContext(process_key=candidate.key, definition_version=version),
+        services,
+        actor,
+        AuditAction.DEFINITION_DEPLOYED,
+        context=trail.AuditContext(process_key=candidate.key, definition_version=version),
         detail=detail,
+        at=definition.deployed_at,
     )
     return DeployResult(candidate.key, candidate.kind, version, True, candidate.file_name)

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.audit import chain, queries, search
+from engine.audit import commands as audit_commands
 from engine.audit.actions import AuditAction
 from engine.audit.models import AuditEvent
 from engine.cases.dashboard import Dashboard, dashboard
 from engine.definitions.repository import Pinned
-from engine.errors import NotFound
 from engine.facade.core import EngineCore
-from engine.instances.inspect import InstanceLine, InstanceMap, instance_map, list_instances
+from engine.instances import commands as instance_commands
+from engine.instances.inspect import InstanceLine, InstanceMap, list_instances
 from engine.instances.models import ProcessInstance
 from engine.timers.commands import move_timer
 from engine.users import admin as user_admin
@@ -30,27 +31,7 @@ class AdminFacade(EngineCore):
             return dashboard(session, self.clock.now())
 
     def instance_map(self, instance_id: int, *, actor: str) -> InstanceMap:
-        """An instance's diagram state for oversight; looking is audited like any case view."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_admin(person, "open an instance's history")
-            row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFound(f"no process instance {instance_id}")
-            found = instance_map(session, self.services, instance_id)
-            self.record(
-                session,
-                person.username,
-                AuditAction.CASE_VIEWED,
-                context=chain.AuditContext(
-                    case_ref=found.case_ref, instance_id=instance_id, process_key=row.process_key
-                ),
-                view="instance history",
-            )
-            return found
-
-        return self.write(command)
+        return self.run(instance_commands.view_history, actor=actor, instance_id=instance_id)
 
     def instances(
         self, *, actor: str, case_ref: str | None = None, status: str | None = None
@@ -68,7 +49,7 @@ class AdminFacade(EngineCore):
         forged "all verified" would itself break the chain.
         """
         report = self.check_audit(actor=actor)  # recording an ok check signs a checkpoint
-        self.write(lambda s: self.record(s, actor, AuditAction.CHAIN_VERIFIED, **report.as_dict()))
+        self.run(audit_commands.record_verification, actor=actor, report=report)
         return report
 
     def last_verification(self, *, actor: str) -> tuple[datetime, dict[str, Any]] | None:
@@ -93,51 +74,19 @@ class AdminFacade(EngineCore):
 
     def audit_csv(self, filters: search.AuditFilters, *, actor: str) -> Iterator[str]:
         """The export is itself audited before the first byte leaves."""
+        self.run(audit_commands.record_export, actor=actor, filters=filters)
+        return self._csv_lines(filters)
 
-        def command(session):
-            person = self._as(session, actor)
-            require_admin(person, "export the audit trail")
-            self.record(
-                session,
-                person.username,
-                AuditAction.EVENT_DATA_VIEWED,
-                export="csv",
-                filters={k: str(v) for k, v in vars(filters).items() if v},
-            )
-
-        self.write(command)
-
-        def lines() -> Iterator[str]:
-            with self.read() as session:
-                yield from search.csv_lines(session, filters)
-
-        return lines()
+    def _csv_lines(self, filters: search.AuditFilters) -> Iterator[str]:
+        """Streamed in a read of its own, after the export was recorded."""
+        with self.read() as session:
+            yield from search.csv_lines(session, filters)
 
     def event_data(
         self, seq: int, *, actor: str
     ) -> tuple[queries.AuditEntry, dict[str, Any] | None]:
         """The encrypted answers or facts behind one audit event; opening them is audited."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_admin(person, "open audit event data")
-            event = session.scalars(select(AuditEvent).where(AuditEvent.seq == seq)).first()
-            if event is None:
-                raise NotFound(f"no audit event {seq}")
-            self.record(
-                session,
-                person.username,
-                AuditAction.EVENT_DATA_VIEWED,
-                context=chain.AuditContext(
-                    case_ref=event.case_ref,
-                    instance_id=event.instance_id,
-                    process_key=event.process_key,
-                ),
-                seq=seq,
-            )
-            return queries.entry(event), chain.open_payload(self.keyring, event)
-
-        return self.write(command)
+        return self.run(audit_commands.open_event_data, actor=actor, seq=seq)
 
     def event_form(self, entry: queries.AuditEntry, *, actor: str) -> dict[str, Any] | None:
         """The form an answered step used, from the versions its instance runs, so the data
@@ -157,16 +106,7 @@ class AdminFacade(EngineCore):
         return None
 
     def move_timer(self, timer_id: str, *, actor: str, due_at: datetime, reason: str) -> None:
-        self.write(
-            lambda s: move_timer(
-                s,
-                self.services,
-                timer_id=timer_id,
-                actor=self._as(s, actor),
-                due_at=due_at,
-                reason=reason,
-            )
-        )
+        self.run(move_timer, actor=actor, timer_id=timer_id, due_at=due_at, reason=reason)
 
     def users(self, *, actor: str) -> list[user_admin.UserView]:
         with self.read() as session:
@@ -174,48 +114,21 @@ class AdminFacade(EngineCore):
             return user_admin.list_users(session)
 
     def set_roles(self, username: str, roles: list[str], *, actor: str) -> None:
-        self.write(
-            lambda s: user_admin.set_roles(
-                s, self.services, actor=self._as(s, actor), username=username, roles=roles
-            )
-        )
+        self.run(user_admin.set_roles, actor=actor, username=username, roles=roles)
 
     def set_active(self, username: str, active: bool, *, actor: str) -> None:
-        self.write(
-            lambda s: user_admin.set_active(
-                s, self.services, actor=self._as(s, actor), username=username, active=active
-            )
-        )
+        self.run(user_admin.set_active, actor=actor, username=username, active=active)
 
     def reset_password(self, username: str, temporary: str, *, actor: str) -> None:
-        self.write(
-            lambda s: user_admin.reset_password(
-                s, self.services, actor=self._as(s, actor), username=username, temporary=temporary
-            )
-        )
+        self.run(user_admin.reset_password, actor=actor, username=username, temporary=temporary)
 
     def change_password(self, *, actor: str, current: str, new: str) -> None:
-        self.write(
-            lambda s: user_admin.change_password(
-                s, self.services, actor=self._as(s, actor), current=current, new=new
-            )
-        )
+        self.run(user_admin.change_password, actor=actor, current=current, new=new)
 
     def add_case_member(self, case_ref: str, username: str, *, actor: str, reason: str) -> None:
-        self.write(
-            lambda s: user_admin.add_member(
-                s,
-                self.services,
-                actor=self._as(s, actor),
-                case_ref=case_ref,
-                username=username,
-                reason=reason,
-            )
+        self.run(
+            user_admin.add_member, actor=actor, case_ref=case_ref, username=username, reason=reason
         )
 
     def remove_case_member(self, case_ref: str, username: str, *, actor: str) -> None:
-        self.write(
-            lambda s: user_admin.remove_member(
-                s, self.services, actor=self._as(s, actor), case_ref=case_ref, username=username
-            )
-        )
+        self.run(user_admin.remove_member, actor=actor, case_ref=case_ref, username=username)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
@@ -129,13 +129,12 @@ class EngineCore:
         """The refused command rolled back; its audit event gets a transaction of its own."""
         try:
             with self.db.write() as session:
-                chain.append(
+                trail.record(
                     session,
-                    self.keyring,
-                    occurred_at=self.clock.now(),
-                    actor=note.actor,
-                    action=AuditAction(note.action),
-                    context=chain.AuditContext(case_ref=note.case_ref),
+                    self.services,
+                    note.actor,
+                    AuditAction(note.action),
+                    context=trail.AuditContext(case_ref=note.case_ref),
                     detail=note.detail,
                 )
         except OperationalError as err:  # the refusal itself still reaches the caller
@@ -153,25 +152,24 @@ class EngineCore:
         if listener in self._timer_listeners:
             self._timer_listeners.remove(listener)
 
-    def record(
-        self,
-        session: Session,
-        actor: str,
-        action: AuditAction,
-        *,
-        context: chain.AuditContext | None = None,
-        **detail: Any,
-    ) -> None:
-        """One audit event, now, in this transaction (an oversight read or an edit)."""
-        chain.append(
-            session,
-            self.keyring,
-            occurred_at=self.clock.now(),
-            actor=actor,
-            action=action,
-            context=context,
-            detail=detail,
-        )
+    def run(self, command: Callable[..., T], /, **arguments: Any) -> T:
+        """A named command (``engine/<concept>/commands.py``) in a transaction of its own.
+
+        Commands take ``(session, services, **arguments)``; an ``actor`` given here as a
+        username reaches the command as the person, resolved (and refused when inactive)
+        inside that same transaction.
+        """
+
+        def in_transaction(session: Session) -> T:
+            if "actor" in arguments:
+                return command(
+                    session,
+                    self.services,
+                    **{**arguments, "actor": self._as(session, arguments["actor"])},
+                )
+            return command(session, self.services, **arguments)
+
+        return self.write(in_transaction)
 
     def _as(self, session: Session, username: str) -> Actor:
         return SYSTEM if username == SYSTEM.username else resolve_actor(session, username)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from engine.definitions import commands as definition_commands
 from engine.definitions import deploy as deploying
 from engine.definitions import repository
 from engine.definitions.lineage import EditPolicy, Origin
@@ -15,7 +16,7 @@ from engine.definitions.sources import FormLookup, SourceFile, collect
 from engine.errors import ConflictError
 from engine.facade.core import EngineCore
 from engine.modeller import catalogue
-from engine.users.actors import require_coordinator
+from engine.users.actors import require_coordinator, require_unless_operator
 
 
 class DefinitionsFacade(EngineCore):
@@ -42,27 +43,17 @@ class DefinitionsFacade(EngineCore):
         origin: Origin = Origin.FILE,
         edits: EditPolicy = EditPolicy.REFUSE,
     ) -> list[deploying.DeployResult]:
-        def command(session):
-            deployer = self._as(session, actor)
-            if not deployer.is_system:
-                require_coordinator(deployer, "deploy pathways")
-            return deploying.deploy(
-                session,
-                self.keyring,
-                files,
-                form_lookup
-                or catalogue.form_lookup(
-                    session, self.settings.forms_dir, with_deployed=origin == Origin.MODELLER
-                ),
+        try:
+            return self.run(
+                definition_commands.deploy_files,
                 actor=actor,
-                now=self.clock.now(),
+                files=files,
+                forms=form_lookup,
+                forms_dir=self.settings.forms_dir,
                 change_note=change_note,
                 origin=origin,
                 edits=edits,
             )
-
-        try:
-            return self.write(command)
         except IntegrityError as err:
             raise ConflictError(
                 "another deployment of the same pathway ran at the same time"
@@ -76,9 +67,7 @@ class DefinitionsFacade(EngineCore):
 
     def check_files(self, files: list[SourceFile], *, actor: str):
         with self.db.read() as session:
-            checker = self._as(session, actor)
-            if not checker.is_system:
-                require_coordinator(checker, "check pathways")
+            require_unless_operator(self._as(session, actor), require_coordinator, "check pathways")
             return deploying.check(
                 session, files, catalogue.form_lookup(session, self.settings.forms_dir)
             )

@@ -20,15 +20,12 @@ class InstancesFacade(EngineCore):
         case_ref: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> instance_commands.Started:
-        return self.write(
-            lambda s: instance_commands.start_instance(
-                s,
-                self.services,
-                process_key=process_key,
-                actor=self._as(s, actor),
-                case_ref=case_ref,
-                data=data,
-            )
+        return self.run(
+            instance_commands.start_instance,
+            actor=actor,
+            process_key=process_key,
+            case_ref=case_ref,
+            data=data,
         )
 
     def may_start(self, process_key: str, *, actor: str) -> bool:
@@ -41,15 +38,12 @@ class InstancesFacade(EngineCore):
             return instance_access.may_start(self._as(session, actor), spec)
 
     def _status(self, instance_id: int, actor: str, action: AuditAction, reason: str) -> str:
-        return self.write(
-            lambda s: instance_commands.change_status(
-                s,
-                self.services,
-                instance_id=instance_id,
-                actor=self._as(s, actor),
-                action=action,
-                reason=reason,
-            )
+        return self.run(
+            instance_commands.change_status,
+            actor=actor,
+            instance_id=instance_id,
+            action=action,
+            reason=reason,
         )
 
     def suspend(self, instance_id: int, *, actor: str, reason: str) -> str:

@@ -18,14 +18,11 @@ class MessagesFacade(EngineCore):
         keys: dict[str, str] | None = None,
         data: dict[str, Any] | None = None,
     ) -> message_commands.Sent:
-        return self.write(
-            lambda s: message_commands.send_message(
-                s,
-                self.services,
-                actor=self._as(s, actor),
-                name=name,
-                case_ref=case_ref,
-                keys=keys,
-                data=data,
-            )
+        return self.run(
+            message_commands.send_message,
+            actor=actor,
+            name=name,
+            case_ref=case_ref,
+            keys=keys,
+            data=data,
         )

@@ -9,7 +9,7 @@ from engine.errors import ConflictError
 from engine.facade.core import EngineCore
 from engine.instances import migration
 from engine.instances.migration import MigrationRefused, PlanLine
-from engine.users.actors import required_reason
+from engine.users.actors import require_coordinator, require_unless_operator, required_reason
 
 
 @dataclass
@@ -42,9 +42,9 @@ class MigrationFacade(EngineCore):
         """Coordinators and administrators (and the operator's command line, as ``system``):
         which older instances could move, and why not. It names cases, never their data."""
         with self.read() as session:
-            asking = self._as(session, actor)
-            if not asking.is_system:
-                migration.require_may_migrate(asking)
+            require_unless_operator(
+                self._as(session, actor), require_coordinator, migration.MIGRATE
+            )
             return migration.plan(
                 session, self.services, process_key, to_version, from_version=from_version
             )
@@ -81,15 +81,13 @@ class MigrationFacade(EngineCore):
                 )
         for instance_id in wanted:
             try:
-                self.write(
-                    lambda s, i=instance_id: migration.migrate_instance(
-                        s,
-                        self.services,
-                        instance_id=i,
-                        target=migration.target_version(s, process_key, to_version),
-                        actor=self._as(s, actor),
-                        reason=reason,
-                    )
+                self.run(
+                    migration.migrate_instance,
+                    actor=actor,
+                    instance_id=instance_id,
+                    process_key=process_key,
+                    to_version=to_version,
+                    reason=reason,
                 )
             except MigrationRefused as refused:
                 outcome.refused.append(refused.line)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,14 +15,13 @@ from engine.definitions.sources import SourceFile, collect
 from engine.errors import DeploymentRefused, InvalidRequest, NotFound, Problem
 from engine.facade.core import EngineCore
 from engine.modeller import catalogue, scenario_catalogue
-from engine.modeller.blank import blank_source
+from engine.modeller import commands as modeller_commands
+from engine.modeller.commands import MODELLER
 from engine.modeller.compare import Comparison, compare
 from engine.modeller.lint import LintWarning, lint
 from engine.modeller.outcomes import SimulationResult
 from engine.spiff.parsing import UnsafeXml, parse_xml
 from engine.users.actors import require_coordinator
-
-MODELLER = "use the modeller"
 
 
 @dataclass(frozen=True)
@@ -79,22 +77,13 @@ class ModellerFacade(EngineCore):
             return catalogue.working_source(session, file_name)
 
     def _audit_look(self, action: AuditAction, file_name: str, source: str, actor: str) -> None:
-        """Validating and simulating run a coordinator's code: who, when, and which code
-        (by its hash; the text may be a draft nobody keeps) go into the audit trail."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            digest = hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()
-            self.record(
-                session,
-                person.username,
-                action,
-                file=catalogue.check_file_name(file_name),
-                source_sha256=digest,
-            )
-
-        self.write(command)
+        self.run(
+            modeller_commands.record_look,
+            actor=actor,
+            action=action,
+            file_name=file_name,
+            source=source,
+        )
 
     def check_source(self, file_name: str, source: str, *, actor: str) -> Check:
         """The deploy checks plus lint, for the Validate button (nothing is stored)."""
@@ -113,22 +102,9 @@ class ModellerFacade(EngineCore):
         return Check(validation.problems, warnings)
 
     def save_pathway_draft(self, file_name: str, source: str, *, actor: str) -> None:
-        """Work in progress may be invalid, never hostile: unsafe or unparsable XML is refused."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            name = catalogue.check_file_name(file_name)
-            try:
-                parse_xml(source, name)
-            except UnsafeXml as err:
-                raise InvalidRequest(err.message) from err
-            except etree.XMLSyntaxError as err:
-                raise InvalidRequest(f"{name} is not well-formed XML: {err}") from err
-            catalogue.save_draft(session, name, source, actor=person.username, now=self.clock.now())
-            self.record(session, person.username, AuditAction.DRAFT_SAVED, file=name)
-
-        self.write(command)
+        self.run(
+            modeller_commands.save_pathway_draft, actor=actor, file_name=file_name, source=source
+        )
 
     def shipped_waiting(self, process_key: str, *, actor: str) -> ShippedWaiting | None:
         """The pathway file on disk, when it is a new shipped version held back because the
@@ -185,29 +161,12 @@ class ModellerFacade(EngineCore):
         self.save_pathway_draft(name, shipped.read_text(encoding="utf-8"), actor=actor)
 
     def new_pathway_file(self, file_name: str, *, actor: str, role: str = "caseworker") -> str:
-        """A new diagram (or decision file) as a draft; an existing name is never overwritten."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            name = catalogue.check_file_name(file_name)
-            if catalogue.file_exists(session, name):
-                raise InvalidRequest(f"{name} already exists: open it from the list")
-            source = blank_source(name, role)
-            catalogue.save_draft(session, name, source, actor=person.username, now=self.clock.now())
-            self.record(session, person.username, AuditAction.DRAFT_SAVED, file=name, new=True)
-            return name
-
-        return self.write(command)
+        return self.run(
+            modeller_commands.new_pathway_file, actor=actor, file_name=file_name, role=role
+        )
 
     def discard_pathway_draft(self, file_name: str, *, actor: str) -> None:
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            catalogue.discard_draft(session, file_name)
-            self.record(session, person.username, AuditAction.DRAFT_DISCARDED, file=file_name)
-
-        self.write(command)
+        self.run(modeller_commands.discard_pathway_draft, actor=actor, file_name=file_name)
 
     def scenario_files(self, *, actor: str) -> list[str]:
         """The scenarios a deployment must pass, by name, drafts included (the modeller runs
@@ -281,17 +240,12 @@ class ModellerFacade(EngineCore):
             raise DeploymentRefused(check.problems)
         results, seen = self._simulate(file_name, source, actor=actor)
         if not all(r.passed for r in results):
-
-            def record(session):
-                self.record(
-                    session,
-                    self._as(session, actor).username,
-                    AuditAction.DEPLOY_BLOCKED,
-                    file=file_name,
-                    failed=[r.file for r in results if not r.passed],
-                )
-
-            self.write(record)
+            self.run(
+                modeller_commands.record_deploy_blocked,
+                actor=actor,
+                file_name=file_name,
+                failed=[r.file for r in results if not r.passed],
+            )
             raise SimulationFailed(results)
         deployed = self.deploy_files(
             [catalogue.as_source_file(file_name, source)],
@@ -299,23 +253,7 @@ class ModellerFacade(EngineCore):
             change_note=change_note.strip(),
             origin=Origin.MODELLER,
         )
-
-        def settle(session):
-            catalogue.discard_draft(session, catalogue.check_file_name(file_name))
-            published = scenario_catalogue.publish_drafts(
-                session, seen, actor=actor, now=self.clock.now()
-            )
-            for name, retired in published:
-                self.record(
-                    session,
-                    actor,
-                    AuditAction.SCENARIO_DEPLOYED,
-                    scenario=name,
-                    retired=retired,
-                    with_file=file_name,
-                )
-
-        self.write(settle)
+        self.run(modeller_commands.settle_deployment, actor=actor, file_name=file_name, seen=seen)
         return deployed
 
     def compare_versions(
@@ -340,10 +278,4 @@ class ModellerFacade(EngineCore):
             return catalogue.form_text(session, self.settings.forms_dir, name)
 
     def save_form(self, name: str, text: str, *, actor: str) -> None:
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            catalogue.save_form(session, name, text, actor=person.username, now=self.clock.now())
-            self.record(session, person.username, AuditAction.FORM_SAVED, form=name)
-
-        self.write(command)
+        self.run(modeller_commands.save_form, actor=actor, name=name, text=text)

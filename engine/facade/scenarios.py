@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from engine.audit.actions import AuditAction
 from engine.facade.modeller import MODELLER, ModellerFacade
+from engine.modeller import commands as scenario_commands
 from engine.modeller import scenario_catalogue
 from engine.modeller.outcomes import SimulationResult
-from engine.users.actors import require_coordinator, required_reason
+from engine.users.actors import require_coordinator
 
 
 class ScenariosFacade(ModellerFacade):
@@ -29,52 +29,19 @@ class ScenariosFacade(ModellerFacade):
         return scenario_catalogue.check_text(scenario_catalogue.check_name(name), text).name
 
     def save_scenario_draft(self, name: str, text: str, *, actor: str) -> None:
-        """A new or edited scenario waits as a draft; it goes live with the next deployment
-        whose scenarios, this one included, all pass."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            scenario_catalogue.save_draft(
-                session, name, text, actor=person.username, now=self.clock.now()
-            )
-            self.record(session, person.username, AuditAction.SCENARIO_DRAFT_SAVED, scenario=name)
-
-        self.write(command)
+        self.run(scenario_commands.save_scenario_draft, actor=actor, name=name, text=text)
 
     def retire_scenario(self, name: str, *, actor: str, reason: str) -> None:
-        """A scenario a structural change made obsolete stops being required at the next
-        deployment; it proved a rule, so why it goes is recorded."""
-
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            why = required_reason(reason)
-            scenario_catalogue.text_of(session, self._scenarios_dir, name)  # it exists
-            scenario_catalogue.save_draft(
-                session, name, None, actor=person.username, now=self.clock.now()
-            )
-            self.record(
-                session,
-                person.username,
-                AuditAction.SCENARIO_DRAFT_SAVED,
-                scenario=name,
-                retire=True,
-                reason=why,
-            )
-
-        self.write(command)
+        self.run(
+            scenario_commands.retire_scenario,
+            actor=actor,
+            name=name,
+            reason=reason,
+            scenarios_dir=self._scenarios_dir,
+        )
 
     def discard_scenario_draft(self, name: str, *, actor: str) -> None:
-        def command(session):
-            person = self._as(session, actor)
-            require_coordinator(person, MODELLER)
-            if scenario_catalogue.discard_draft(session, name):
-                self.record(
-                    session, person.username, AuditAction.SCENARIO_DRAFT_DISCARDED, scenario=name
-                )
-
-        self.write(command)
+        self.run(scenario_commands.discard_scenario_draft, actor=actor, name=name)
 
     def run_scenarios(
         self, *, actor: str, only: str | None = None, typed: tuple[str, str] | None = None

@@ -41,11 +41,7 @@ class TimersFacade(EngineCore):
             return incident_service.listing(session, include_resolved=include_resolved)
 
     def retry_incident(self, incident_id: int, *, actor: str, reason: str) -> None:
-        self.write(
-            lambda s: incident_service.retry(
-                s, self.services, incident_id=incident_id, actor=self._as(s, actor), reason=reason
-            )
-        )
+        self.run(incident_service.retry, actor=actor, incident_id=incident_id, reason=reason)
 
     def timers(
         self, *, actor: str, due_before: datetime | None = None, case_ref: str | None = None

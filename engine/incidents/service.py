@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.errors import InvalidRequest, NotFound
 from engine.incidents.models import Incident
@@ -33,12 +33,12 @@ def raise_for_timer(session: Session, services: Services, timer: Timer, now: dat
     )
     session.add(incident)
     session.flush()
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=now,
-        actor=SYSTEM.username,
-        action=AuditAction.INCIDENT_RAISED,
+        services,
+        SYSTEM,
+        AuditAction.INCIDENT_RAISED,
+        at=now,
         context=_context(session, services, incident),
         task_id=timer.id,
         detail={
@@ -51,7 +51,7 @@ def raise_for_timer(session: Session, services: Services, timer: Timer, now: dat
     return incident
 
 
-def _context(session: Session, services: Services, incident: Incident) -> chain.AuditContext:
+def _context(session: Session, services: Services, incident: Incident) -> trail.AuditContext:
     instance = session.get(ProcessInstance, incident.instance_id)
     case = session.get(ProtectionCase, incident.case_id)
     return context_for(session, services, instance, case)
@@ -80,12 +80,12 @@ def retry(
             None,
         )
     incident.resolved_at, incident.resolved_by = now, actor.username
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=now,
-        actor=actor.username,
-        action=AuditAction.INCIDENT_RETRIED,
+        services,
+        actor,
+        AuditAction.INCIDENT_RETRIED,
+        at=now,
         context=_context(session, services, incident),
         task_id=incident.timer_id,
         detail={"incident_id": incident.id, "reason": reason},

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
 from engine.definitions import repository
@@ -23,6 +23,7 @@ from engine.instances import store
 from engine.instances.access import require_may_start
 from engine.instances.case_refs import CASE_REF, next_case_ref, normalise_ref
 from engine.instances.facts import create_facts, load_facts
+from engine.instances.inspect import InstanceMap, instance_map
 from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import serialization, stepping
@@ -77,13 +78,13 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
         session.add(case)
         session.flush()
         create_facts(session, services.keyring, case.id, now)
-        chain.append(
+        trail.record(
             session,
-            services.keyring,
-            occurred_at=now,
-            actor=actor.username,
-            action=AuditAction.CASE_CREATED,
-            context=chain.AuditContext(case_ref=case.ref),
+            services,
+            actor,
+            AuditAction.CASE_CREATED,
+            context=trail.AuditContext(case_ref=case.ref),
+            at=now,
         )
         return case
     case_ref = normalise_ref(case_ref)
@@ -231,3 +232,25 @@ def move_instance(
         events=[store.Happened(action, detail={"reason": reason})],
     )
     return target
+
+
+def view_history(
+    session: Session, services: Services, *, actor: Actor, instance_id: int
+) -> InstanceMap:
+    """An instance's diagram state for oversight; looking is audited like any case view."""
+    require_admin(actor, "open an instance's history")
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    found = instance_map(session, services, instance_id)
+    trail.record(
+        session,
+        services,
+        actor,
+        AuditAction.CASE_VIEWED,
+        context=trail.AuditContext(
+            case_ref=found.case_ref, instance_id=instance_id, process_key=row.process_key
+        ),
+        detail={"view": "instance history"},
+    )
+    return found

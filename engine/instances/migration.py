@@ -147,8 +147,11 @@ def waiting(session: Session) -> list[Waiting]:
     ]
 
 
+MIGRATE = "migrate running cases to another pathway version"
+
+
 def require_may_migrate(actor: Actor) -> None:
-    require_coordinator(actor, "migrate running cases to another pathway version")
+    require_coordinator(actor, MIGRATE)
 
 
 def plan(
@@ -174,12 +177,19 @@ def migrate_instance(
     services: Services,
     *,
     instance_id: int,
-    target: ProcessDefinition,
+    process_key: str,
+    to_version: int,
     actor: Actor,
     reason: str,
 ) -> PlanLine:
-    """Move one instance, in the caller's transaction; raises :class:`MigrationRefused`."""
+    """Move one instance, in the caller's transaction; raises :class:`MigrationRefused`.
+
+    The target is read in that transaction too: a retried command judges the instance
+    again against what is deployed then.
+    """
+    require_may_migrate(actor)
     reason = required_reason(reason)
+    target = target_version(session, process_key, to_version)
     loaded = store.load(session, services, instance_id)
     if loaded.row.process_key != target.process_key:
         raise InvalidRequest(f"instance {instance_id} does not run {target.process_key}")

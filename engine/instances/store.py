@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
@@ -265,10 +265,10 @@ def _write_state(session: Session, loaded: LoadedInstance, sealed: bytes) -> Non
 
 def context_for(
     session: Session, services: Services, row: ProcessInstance, case: ProtectionCase
-) -> chain.AuditContext:
+) -> trail.AuditContext:
     """Audit context naming the case, instance and the pathway version in force."""
     definition = services.specs.definition(session, row.definition_id)
-    return chain.AuditContext(
+    return trail.AuditContext(
         case_ref=case.ref,
         instance_id=row.id,
         process_key=row.process_key,
@@ -312,14 +312,14 @@ def save_and_record(
     if not was_completed and loaded.row.status == InstanceStatus.COMPLETED:
         after.append(Happened(AuditAction.INSTANCE_COMPLETED))
     for event in [*events, *after]:
-        chain.append(
+        trail.record(
             session,
-            services.keyring,
-            occurred_at=now,
-            actor=actor,
-            action=event.action,
+            services,
+            actor,
+            event.action,
             context=context,
             task_id=event.task_id,
             detail=event.detail,
             payload=event.payload,
+            at=now,
         )

@@ -1,4 +1,4 @@
-"""Commands on user tasks: claim, unclaim, complete."""
+"""Commands on user tasks: open, claim, unclaim, reassign, keep a draft, complete."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import may_open
 from engine.errors import (
@@ -27,9 +27,11 @@ from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionC
 from engine.services import Services
 from engine.spiff import stepping
 from engine.tasks import access, rules
-from engine.tasks.drafts import discard_drafts
+from engine.tasks.details import TaskDetails, task_details
+from engine.tasks.drafts import discard_drafts, save_draft
 from engine.tasks.models import HumanTask, TaskStatus
 from engine.tasks.projection import record_completion
+from engine.tasks.queries import TaskView, view_of
 from engine.users.actors import Actor, require_supervisor, required_reason, resolve_actor
 
 
@@ -72,14 +74,14 @@ def _overseen_task(session: Session, actor: Actor, task_id: str, doing: str) -> 
     return row
 
 
-def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
+def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -> TaskView:
     row = access.actionable_task_by_id(session, actor, task_id, lock=True)
     if row.state != TaskStatus.READY:
         raise not_open(row)
     if not access.may_claim(actor, row):
         raise PermissionDenied(f"you do not hold the role {row.role!r} of task '{row.title}'")
     if row.assignee == actor.username:
-        return row
+        return view_of(session, row)
     if row.assignee is not None:
         raise ConflictError(
             f"Task '{row.title}' is already claimed by {row.assignee}.", task_id=row.id
@@ -94,13 +96,13 @@ def claim(session: Session, services: Services, *, task_id: str, actor: Actor) -
     )
 
 
-def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor) -> HumanTask:
+def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor) -> TaskView:
     """The assignee gives a task back; a supervisor may take it back from someone else."""
     row = access.actionable_task_by_id(session, actor, task_id, lock=True)
     if row.state != TaskStatus.READY:
         raise not_open(row)
     if row.assignee is None:
-        return row
+        return view_of(session, row)
     if row.assignee != actor.username:
         if not actor.is_supervisor:
             raise PermissionDenied(f"task '{row.title}' is claimed by {row.assignee}")
@@ -112,7 +114,7 @@ def unclaim(session: Session, services: Services, *, task_id: str, actor: Actor)
 
 def reassign(
     session: Session, services: Services, *, task_id: str, actor: Actor, to_user: str, reason: str
-) -> HumanTask:
+) -> TaskView:
     """Supervisors move a task to someone else holding its role, with a reason."""
     row = _overseen_task(session, actor, task_id, "reassign tasks")
     if row.state != TaskStatus.READY:
@@ -141,7 +143,7 @@ def _assign(
     assignee: str | None,
     action: AuditAction,
     extra: dict[str, str] | None = None,
-) -> HumanTask:
+) -> TaskView:
     """Claiming touches only the projection: the workflow state does not know assignees."""
     now = services.clock.now()
     previous = row.assignee
@@ -150,7 +152,7 @@ def _assign(
     record_about_task(
         session, services, row, actor, action, previous_assignee=previous, **(extra or {})
     )
-    return row
+    return view_of(session, row)
 
 
 def record_about_task(
@@ -163,12 +165,11 @@ def record_about_task(
 ) -> None:
     """One audit event about a task (claimed, viewed, a draft kept...), with its case and
     pathway version, in the caller's transaction."""
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=services.clock.now(),
-        actor=actor.username,
-        action=action,
+        services,
+        actor,
+        action,
         context=store.context_for(
             session,
             services,
@@ -235,3 +236,37 @@ def complete(
     return Completed(
         row.id, loaded.row.id, loaded.case.ref, loaded.row.status, loaded.open_task_ids
     )
+
+
+def task_to_show(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """A task whose page this person may open: open to them, or theirs to act on."""
+    row = access.actionable_task_by_id(session, actor, task_id)
+    if not access.may_see(actor, row):  # was in their role, done by someone else
+        raise not_open(row)
+    return row
+
+
+def view_task(session: Session, services: Services, *, actor: Actor, task_id: str) -> TaskDetails:
+    """A task page's content; opening it is a look at case data, so it is audited."""
+    row = task_to_show(session, actor, task_id)
+    record_about_task(session, services, row, actor, AuditAction.CASE_VIEWED)
+    return task_details(session, services, row, actor)
+
+
+def save_task_draft(
+    session: Session, services: Services, *, actor: Actor, task_id: str, answers: dict[str, Any]
+) -> None:
+    """Typed answers about a person are kept sealed for their author: who and when is
+    audited, what is not."""
+    row = access.access_task_by_id(session, actor, task_id)
+    if row.state != TaskStatus.READY:
+        raise InvalidRequest(f"task '{row.title}' is no longer open; nothing to draft")
+    save_draft(
+        session,
+        services.keyring,
+        task_id=task_id,
+        username=actor.username,
+        answers=answers,
+        now=services.clock.now(),
+    )
+    record_about_task(session, services, row, actor, AuditAction.TASK_DRAFT_SAVED)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,12 @@ def require_coordinator(actor: Actor, doing: str) -> None:
 def require_supervisor(actor: Actor, doing: str) -> None:
     if not actor.is_supervisor:
         raise PermissionDenied(f"only supervisors and administrators may {doing}")
+
+
+def require_unless_operator(actor: Actor, rule: Callable[[Actor, str], None], doing: str) -> None:
+    """The operator's command line (``system``) may; a person needs what ``rule`` asks for."""
+    if not actor.is_system:
+        rule(actor, doing)
 
 
 def required_reason(reason: str) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import case_by_ref
 from engine.cases.models import CaseMember
@@ -52,18 +52,10 @@ def _audit(
     services: Services,
     actor: Actor,
     action: AuditAction,
-    context: chain.AuditContext | None = None,
+    context: trail.AuditContext | None = None,
     **detail,
 ) -> None:
-    chain.append(
-        session,
-        services.keyring,
-        occurred_at=services.clock.now(),
-        actor=actor.username,
-        action=action,
-        context=context,
-        detail=detail,
-    )
+    trail.record(session, services, actor, action, context=context, detail=detail)
 
 
 def list_users(session: Session) -> list[UserView]:
@@ -190,7 +182,7 @@ def add_member(
         services,
         actor,
         AuditAction.CASE_MEMBER_ADDED,
-        chain.AuditContext(case_ref=case.ref),
+        trail.AuditContext(case_ref=case.ref),
         username=username,
         reason=reason.strip(),
     )
@@ -211,6 +203,6 @@ def remove_member(
         services,
         actor,
         AuditAction.CASE_MEMBER_REMOVED,
-        chain.AuditContext(case_ref=case.ref),
+        trail.AuditContext(case_ref=case.ref),
         username=username,
     )

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.errors import InvalidRequest
 from engine.services import Services
-from engine.users.actors import Actor
+from engine.users.actors import Actor, require_admin, require_unless_operator
 from engine.users.models import User, UserRole
 from engine.users.passwords import hash_password, password_problem, verify_password
 from engine.users.roles import is_valid_role, normalise_role
@@ -40,9 +40,11 @@ def add_user(
     roles: list[str],
     password: str | None,
     display_name: str = "",
-    actor: str,
+    actor: Actor,
     must_change_password: bool = False,
 ) -> User:
+    """The operator's command line creates the first administrator; then administrators."""
+    require_unless_operator(actor, require_admin, "add users")
     username = username.strip()
     if (
         not username
@@ -69,13 +71,13 @@ def add_user(
     )
     session.add(user)
     session.flush()
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=now,
-        actor=actor,
-        action=AuditAction.USER_CREATED,
+        services,
+        actor,
+        AuditAction.USER_CREATED,
         detail={"username": username, "roles": role_names},
+        at=now,
     )
     return user
 
@@ -106,12 +108,12 @@ def authenticate(
         user.failed_login_count = 0
         user.locked_until = None
         user.last_login_at = now
-    chain.append(
+    trail.record(
         session,
-        services.keyring,
-        occurred_at=now,
-        actor=username[:64],
-        action=AuditAction.LOGIN_OK if ok else AuditAction.LOGIN_FAILED,
+        services,
+        username[:64],
+        AuditAction.LOGIN_OK if ok else AuditAction.LOGIN_FAILED,
         detail={"reason": reason},
+        at=now,
     )
     return LoginResult(ok, Actor(user.username, user.role_names) if ok and user else None, reason)
