@@ -36,7 +36,7 @@ from engine_bench_support import fresh_postgres, percentile
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import FixedClock
-from engine.config import Settings
+from engine.config import CONFIG_DIR, Settings
 from engine.crypto.keyring import Keyring, encode_key, new_key
 from engine.runtime import Engine
 from engine.scripting.case_facts import CaseFacts
@@ -54,7 +54,7 @@ def raw_costs(n: int) -> list[float]:
     parser = new_parser()
     parser.add_bpmn_xml(parse_xml(three_steps(), "three.bpmn"), "three.bpmn")
     spec = parser.get_spec("three_steps")
-    calendar = BusinessCalendar.from_file(ROOT / "config" / "calendar.json")
+    calendar = BusinessCalendar.from_file(CONFIG_DIR / "calendar.json")
     step = stepping.StepContext(FixedClock(), calendar, CaseFacts())
     costs = []
     for _ in range(n):

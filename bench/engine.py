@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import FixedClock
-from engine.config import PROJECT_ROOT, Settings
+from engine.config import CONFIG_DIR, PROJECT_ROOT, Settings
 from engine.crypto.keyring import Keyring, new_key
 from engine.db.database import Database
 from engine.runtime import Engine
@@ -74,7 +74,7 @@ def _ready(workflows: dict, bpmn_id: str):
 def raw_run(n: int, scenario: Scenario) -> list[float]:
     """The scenario's starts, completions and waits on in-memory workflows; checks skipped."""
     specs = _specs(scenario)
-    calendar = BusinessCalendar.from_file(PROJECT_ROOT / "config" / "calendar.json")
+    calendar = BusinessCalendar.from_file(CONFIG_DIR / "calendar.json")
     costs = []
     for _ in range(n):
         clock = FixedClock(scenario.start_at)

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the engine ships with beside its code (installed as package data): the business
+# calendar, the commitments, HTCDS and referral maps, and the demo stories.
+CONFIG_DIR = Path(__file__).resolve().parent / "data"
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -36,9 +39,7 @@ class Settings:
         default_factory=lambda: _path_from_env("PATHWAYS_WORKFLOWS_DIR", PROJECT_ROOT / "workflows")
     )
     calendar_file: Path = field(
-        default_factory=lambda: _path_from_env(
-            "PATHWAYS_CALENDAR", PROJECT_ROOT / "config" / "calendar.json"
-        )
+        default_factory=lambda: _path_from_env("PATHWAYS_CALENDAR", CONFIG_DIR / "calendar.json")
     )
     # Signed checkpoints of the audit chain, outside the database (engine/audit/checkpoints.py).
     audit_checkpoint_file: Path | None = None

@@ -36,7 +36,7 @@ AFTER_HEARING_DAYS = 30
 AFTER_TRIAL_DAYS = 14
 COMPENSATION_DAYS = 30
 
-# Steps by the names config/commitments.toml gives them: the map is the one place that
+# Steps by the names engine/data/commitments.toml gives them: the map is the one place that
 # names them by BPMN id, and what every deployment is checked against.
 _MAP = evidence_map.shipped()
 SCREENING = _MAP.id("screening")

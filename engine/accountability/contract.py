@@ -1,12 +1,12 @@
 """What the accountability outputs read from the pathways, checked at every deployment.
 
-The protection commitments record and the console (``config/commitments.toml``), the
-statistics export (``config/htcds.toml``) and referral summaries (``config/referrals.toml``)
-read steps and answers of the live pathways by BPMN id and field name. A coordinator can
-rename either in the modeller; without this check the record, the export or a referral would
-silently stop seeing them. A deployment that would remove a step or a field the live version
-has, and one of these reads, is refused with what reads it named: keep the id (or field), or
-change the mapping file with the pathway.
+The protection commitments record and the console (``engine/data/commitments.toml``),
+the statistics export (``engine/data/htcds.toml``) and referral summaries
+(``engine/data/referrals.toml``) read steps and answers of the live pathways by BPMN id
+and field name. A coordinator can rename either in the modeller; without this check the
+record, the export or a referral would silently stop seeing them. A deployment that would
+remove a step or a field the live version has, and one of these reads, is refused with what
+reads it named: keep the id (or field), or change the mapping file with the pathway.
 
 Only what the live version has is held to: a pathway that never had a step is not asked for
 it (a new pathway, or one of the small diagrams tests deploy under a shipped key).
@@ -43,7 +43,7 @@ class Read:
 
     element: str
     field: str | None
-    reader: str  # in words: "the commitment “...” (config/commitments.toml)"
+    reader: str  # in words: "the commitment “...” (engine/data/commitments.toml)"
 
 
 @cache
@@ -59,25 +59,25 @@ def reads() -> tuple[Read, ...]:
         readers = [f"the commitment “{titles.get(k, k)}”" for k in commitments] + list(pages)
         if not readers:
             continue
-        reader = " and ".join(readers) + " (config/commitments.toml)"
+        reader = " and ".join(readers) + " (engine/data/commitments.toml)"
         for element in ids:
             found.append(Read(element, None, reader))
             found.extend(Read(element, f, reader) for f in the_map.answers.get(slot, ()))
     mapping = htcds.load_mapping()
     for source in mapping.sources():
         element, field = source.split(".", 1)
-        found.append(Read(element, field, "the statistics export (config/htcds.toml)"))
+        found.append(Read(element, field, "the statistics export (engine/data/htcds.toml)"))
     for spec in mapping.flags.values():
         if "done" in htcds.as_list(spec["source"]):
             for ids in spec["values"].values():
                 found.extend(
-                    Read(i, None, "the statistics export (config/htcds.toml)") for i in ids
+                    Read(i, None, "the statistics export (engine/data/htcds.toml)") for i in ids
                 )
     for recipient in referral.load_recipients().values():
         for _, source in recipient.fields:
             if "." in source and ":" not in source:
                 element, field = source.split(".", 1)
-                reader = f"referral summaries for {recipient.title} (config/referrals.toml)"
+                reader = f"referral summaries for {recipient.title} (engine/data/referrals.toml)"
                 found.append(Read(element, field, reader))
     return tuple(found)
 

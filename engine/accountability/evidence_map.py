@@ -1,4 +1,4 @@
-"""The map of where each protection commitment finds its evidence (``config/commitments.toml``).
+"""Where each protection commitment finds its evidence (``engine/data/commitments.toml``).
 
 The rules in :mod:`engine.accountability.commitments` read steps through this map, never by
 BPMN id of their own, so the map is the one place that names them, and what
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from engine.config import PROJECT_ROOT
+from engine.config import CONFIG_DIR
 
-MAP_FILE = PROJECT_ROOT / "config" / "commitments.toml"
+MAP_FILE = CONFIG_DIR / "commitments.toml"
 
 
 @dataclass(frozen=True)

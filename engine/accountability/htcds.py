@@ -1,6 +1,6 @@
 """The anonymised statistics export: one HTCDS row per consenting case, then disclosure control.
 
-The mapping (``config/htcds.toml``) says where every column comes from; this
+The mapping (``engine/data/htcds.toml``) says where every column comes from; this
 module only knows how to read a source, band an age, flatten a multi-select
 and suppress small cells. Only mapped values can reach the file, so a form
 field added later never leaks into it by accident.
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.accountability.history import CaseHistory
-from engine.config import PROJECT_ROOT
+from engine.config import CONFIG_DIR
 
-MAPPING_FILE = PROJECT_ROOT / "config" / "htcds.toml"
+MAPPING_FILE = CONFIG_DIR / "htcds.toml"
 UNKNOWN = "Unknown"
 
 

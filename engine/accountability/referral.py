@@ -1,6 +1,6 @@
 """A case summary for a referral: only what the receiving organisation needs, and only with consent.
 
-Which fields each kind of partner receives lives in ``config/referrals.toml``.
+Which fields each kind of partner receives lives in ``engine/data/referrals.toml``.
 The summary is a disclosure: the facade records it in the audit trail with the
 recipient, the reason and the field names before the page is shown.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from engine.accountability.history import CaseHistory, Step
-from engine.config import PROJECT_ROOT
+from engine.config import CONFIG_DIR
 from engine.errors import InvalidRequest
 
-RECIPIENTS_FILE = PROJECT_ROOT / "config" / "referrals.toml"
+RECIPIENTS_FILE = CONFIG_DIR / "referrals.toml"
 CONSENT_TASKS = ("consent_to_referral", "consent_after_age_assessment")
 OVERRIDE_TASKS = ("consent_override", "override_after_age")
 

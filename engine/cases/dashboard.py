@@ -19,7 +19,7 @@ from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionC
 from engine.tasks.models import HumanTask, TaskStatus
 from engine.timers.models import Timer
 
-# By the names config/commitments.toml gives them, checked at every deployment.
+# By the names engine/data/commitments.toml gives them, checked at every deployment.
 REFLECTION_TIMER = evidence_map.shipped().id("reflection_ends")
 RG_DECISION_TASK = evidence_map.shipped().id("rg_decision")
 MISSED_CHECK_IN_TASK = evidence_map.shipped().id("missed_check_in")

@@ -14,11 +14,12 @@ import tempfile
 from pathlib import Path
 
 from engine.clock import FixedClock
-from engine.config import Settings
+from engine.config import CONFIG_DIR, Settings
 from engine.crypto.keyring import Keyring, new_key
 from engine.definitions.sources import FormLookup, SourceFile
 from engine.errors import DeploymentRefused, InvalidRequest
 from engine.modeller.outcomes import SimulationResult
+from engine.modeller.simulation_memo import SimulationMemo, deployment_digest, scenario_key
 from engine.runtime import Engine
 from engine.scenarios.model import load_text
 from engine.scenarios.runner import run_scenario
@@ -39,6 +40,9 @@ def _engine(settings: Settings, folder: Path, database: Path, keyring: Keyring) 
     return Engine(local, keyring=keyring, clock=FixedClock())
 
 
+MEMO = SimulationMemo()
+
+
 def simulate(
     settings: Settings,
     files: list[SourceFile],
@@ -46,7 +50,13 @@ def simulate(
     scenarios: list[tuple[str, str]],
 ) -> list[SimulationResult]:
     """``files`` is everything that would be live after the deployment; ``scenarios`` are
-    (name, YAML text). A scenario that cannot be read fails with its reason."""
+    (name, YAML text). A scenario that cannot be read fails with its reason; one that passed
+    on exactly these inputs before is not run again (see ``simulation_memo``)."""
+    deployment = deployment_digest(settings, files, forms, CONFIG_DIR)
+    keys = [scenario_key(deployment, file, text) for file, text in scenarios]
+    remembered = [MEMO.get(key) for key in keys]
+    if all(result is not None for result in remembered):
+        return list(remembered)
     keyring = Keyring([new_key()])
     with tempfile.TemporaryDirectory(prefix="pp-simulate-") as name:
         folder = Path(name)
@@ -62,6 +72,9 @@ def simulate(
             base.close()
         results = []
         for index, (file, text) in enumerate(scenarios):
+            if remembered[index] is not None:
+                results.append(remembered[index])
+                continue
             try:
                 scenario = load_text(text, Path(file))
             except InvalidRequest as unreadable:
@@ -74,13 +87,9 @@ def simulate(
                 outcome = run_scenario(engine, engine.clock, scenario)
             finally:
                 engine.close()
-            results.append(
-                SimulationResult(
-                    file,
-                    outcome.name,
-                    outcome.passed,
-                    outcome.detail,
-                    outcome.step_results(scenario),
-                )
+            result = SimulationResult(
+                file, outcome.name, outcome.passed, outcome.detail, outcome.step_results(scenario)
             )
+            MEMO.put(keys[index], result)
+            results.append(result)
         return results

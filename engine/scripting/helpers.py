@@ -68,7 +68,7 @@ def days_between(start: str, end: str) -> int:
 
 
 def add_working_days(value: str, days: int) -> str:
-    """Skip weekends and the configured holidays (``config/calendar.json``)."""
+    """Skip weekends and the configured holidays (``engine/data/calendar.json``)."""
     days = _count(days, MAX_WORKING_DAYS, "working days")
     return business.current_calendar().add_working_days(_parse(value), days).isoformat()
 

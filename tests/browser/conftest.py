@@ -34,8 +34,14 @@ def live_server(web_engine):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
+    # Closing the listening socket alone leaves the loop serving the browser's keep-alive
+    # connections until they time out: close those too, so the loop ends at once.
     server.close()
+    for channel in list(server._map.values()):
+        channel.close()
+    server.task_dispatcher.shutdown()
     thread.join(timeout=10)
+    assert not thread.is_alive(), "the test server did not stop"
 
 
 @pytest.fixture(scope="session")

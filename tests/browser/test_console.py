@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import io
 
-from engine.config import PROJECT_ROOT
+from engine.config import CONFIG_DIR, PROJECT_ROOT
 from engine.scenarios.model import load
 from engine.scenarios.runner import run_scenario
 from tests.support.web import browser_sign_in, fill_consent_form
 
 VIEWER = PROJECT_ROOT / "webapp/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
-STORY = PROJECT_ROOT / "config/demo/1_adult_waiting_for_consent.yaml"
+STORY = CONFIG_DIR / "demo/1_adult_waiting_for_consent.yaml"
 
 
 def _watch(page, problems: list[str]) -> None:

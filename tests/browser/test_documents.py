@@ -3,14 +3,14 @@ language recorded at the interview (the issue's proof; screenshots and a PDF are
 
 from __future__ import annotations
 
-from engine.config import PROJECT_ROOT
+from engine.config import CONFIG_DIR
 from engine.scenarios.model import load
 from engine.scenarios.runner import Run
 from tests.browser.test_console import _watch
 from tests.support.web import browser_sign_in
 from webapp.documents.sheets import rights_sheets
 
-STORY = PROJECT_ROOT / "config/demo/3_adult_in_reflection_period.yaml"
+STORY = CONFIG_DIR / "demo/3_adult_in_reflection_period.yaml"
 
 
 def test_switch_language_and_print_the_rights_sheet(browser, live_server, screenshots, web_engine):

@@ -31,7 +31,7 @@ def test_renaming_a_step_the_commitments_read_is_refused_with_them_named(web_eng
     message = _messages(check)["safety_risk_plan"]
     assert "the commitment “Partners assessed the danger from the trafficker”" in message
     assert "the commitment “Treated as a victim of crime" in message
-    assert "config/commitments.toml" in message
+    assert "engine/data/commitments.toml" in message
     with pytest.raises(DeploymentRefused) as refused:
         web_engine.deploy_source(FILE, renamed, actor="coordinator", change_note="rename")
     assert any(p.element_id == "safety_risk_plan" for p in refused.value.problems)
@@ -47,7 +47,10 @@ def test_removing_a_field_the_export_and_referrals_read_is_refused(web_engine):
     message = _messages(check)["safety_risk_plan"]
     assert message.startswith("the answer 'risk_level' of step 'safety_risk_plan' is read by")
     assert "the commitment “Partners assessed the danger from the trafficker”" in message
-    assert "referral summaries for Shelter or safe accommodation (config/referrals.toml)" in message
+    assert (
+        "referral summaries for Shelter or safe accommodation (engine/data/referrals.toml)"
+        in message
+    )
 
 
 def test_a_change_that_keeps_what_is_read_deploys(web_engine):
@@ -73,4 +76,4 @@ def test_a_step_only_a_referral_reads_is_held_too(web_engine):
     message = _messages(web_engine.check_source(FILE, renamed, actor="coordinator"))[
         "medical_psychological_assistance"
     ]
-    assert "referral summaries for Health services (config/referrals.toml)" in message
+    assert "referral summaries for Health services (engine/data/referrals.toml)" in message

@@ -61,9 +61,9 @@ def test_script_helpers_use_the_bound_clock_and_calendar():
 
 
 def test_the_shipped_calendar_file_loads(tmp_path):
-    from engine.config import PROJECT_ROOT
+    from engine.config import CONFIG_DIR
 
-    shipped = BusinessCalendar.from_file(PROJECT_ROOT / "config" / "calendar.json")
+    shipped = BusinessCalendar.from_file(CONFIG_DIR / "calendar.json")
     assert shipped.weekend == frozenset({5, 6})
     assert date(2026, 12, 25) in shipped.holidays
     assert BusinessCalendar.from_file(tmp_path / "missing.json") == BusinessCalendar()

@@ -1,4 +1,4 @@
-"""The commitments' map (config/commitments.toml) and the rules that read through it agree."""
+"""The commitments' map (engine/data/commitments.toml) and the rules that read through it agree."""
 
 from __future__ import annotations
 

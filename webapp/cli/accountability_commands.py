@@ -21,7 +21,9 @@ def export() -> None:
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--as", "actor", required=True, help="The coordinator or administrator exporting.")
 @click.option("--output", "target", type=click.Path(path_type=Path), help="File (default: stdout).")
-@click.option("--min-cell", type=int, help="Minimum cell size (default from config/htcds.toml).")
+@click.option(
+    "--min-cell", type=int, help="Minimum cell size (default from engine/data/htcds.toml)."
+)
 def export_htcds(start, end, actor: str, target: Path | None, min_cell: int | None) -> None:
     """One anonymised HTCDS row per consenting case registered in the period (CSV)."""
     made = engine_from_env().export_htcds(

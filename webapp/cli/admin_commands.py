@@ -139,14 +139,14 @@ def demo_seed(force: bool) -> None:
 
 def _seed_demo_cases(engine) -> None:
     """A few cases at different stages, once, so the inbox is not empty on first look."""
-    from engine.config import PROJECT_ROOT
+    from engine.config import CONFIG_DIR
     from engine.scenarios.model import load
     from engine.scenarios.runner import run_scenario
 
     if engine.timers(actor="admin") or any(engine.tasks_for("admin")):
         click.echo("Demo cases exist already: sign in as admin and open Console > Instances.")
         return
-    for story in sorted((PROJECT_ROOT / "config" / "demo").glob("*.yaml")):
+    for story in sorted((CONFIG_DIR / "demo").glob("*.yaml")):
         outcome = run_scenario(engine, None, load(story))
         click.echo(
             f"demo case {outcome.case_ref}: {outcome.name}"

@@ -1,4 +1,4 @@
-"""The information-on-rights sheet in each language, read from ``documents/rights_sheet/``.
+"""The information-on-rights sheet in each language, read from ``rights_sheet/`` beside this module.
 
 The text lives in plain files rather than message catalogs: it is a document
 handed to a person, reviewed as a whole by translators and practitioners, not
@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from engine.config import PROJECT_ROOT
-
-SHEETS_DIR = PROJECT_ROOT / "documents" / "rights_sheet"
+SHEETS_DIR = Path(__file__).resolve().parent / "rights_sheet"
 
 
 @dataclass(frozen=True)
