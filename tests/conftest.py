@@ -43,6 +43,10 @@ from webapp.app import create_app
 # the CLI (subprocess tests included) keep RFC 9106's defaults.
 passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
+# Fixtures shared beyond one folder: ``checked_serialization`` (every save equal to the state
+# converted afresh).
+pytest_plugins = ["tests.support.serialization_check"]
+
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")
 _counter = itertools.count()

@@ -22,10 +22,12 @@ import zlib
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.helpers.dictionary import DictionaryConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from engine.scripting.script_engine import RestrictedScriptEngine
 
@@ -61,16 +63,64 @@ class _SpecsApart(BpmnWorkflowConverter):
         return super().from_dict(dct)
 
 
-def _registry(workflow_converter: type) -> DictionaryConverter:
-    config = {**SPIFF_CONFIG, BpmnWorkflow: workflow_converter}
+_MEMO = "_pathways_finished_tasks"
+
+
+class _FinishedTasksKept(TaskConverter):
+    """SpiffWorkflow's task converter, remembering what finished tasks serialized to.
+
+    A case's history only grows: most tasks of a long pathway are finished, and a finished
+    task under a finished parent does not change (its data is its own copy, its state is
+    final). Each save converted every one of them again, the larger part of a save on the
+    full child pathway. The dictionary is kept on the workflow object (so it lives as long
+    as the worker keeps that workflow, and no longer) and reused while everything it was
+    made from is still the same object in the same state.
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if not (task.state & TaskState.FINISHED_MASK) or parent is None:
+            return super().to_dict(task)
+        if not parent.state & TaskState.FINISHED_MASK:
+            return super().to_dict(task)
+        memo = task.workflow.__dict__.setdefault(_MEMO, {})
+        seen = (
+            task.state,
+            task.last_state_change,
+            task.triggered,
+            tuple(task._children),
+            id(task.data),
+            len(task.data),
+            id(task.internal_data),
+            len(task.internal_data),
+            id(parent.data),
+            len(parent.data),
+        )
+        kept = memo.get(task.id)
+        if kept is not None and kept[0] == seen:
+            return kept[1]
+        dct = super().to_dict(task)
+        memo[task.id] = (seen, dct)
+        return dct
+
+
+def _registry(
+    workflow_converter: type, task_converter: type = TaskConverter
+) -> DictionaryConverter:
+    config = {**SPIFF_CONFIG, BpmnWorkflow: workflow_converter, Task: task_converter}
     return BpmnWorkflowSerializer.configure(config)
 
 
 _embedded = BpmnWorkflowSerializer(_registry(BpmnWorkflowConverter))
-_apart = BpmnWorkflowSerializer(_registry(_SpecsApart))
+_apart = BpmnWorkflowSerializer(_registry(_SpecsApart, _FinishedTasksKept))
+_apart_plain = BpmnWorkflowSerializer(_registry(_SpecsApart))
 SERIALIZER_VERSION: str = f"{_apart.VERSION}+apart"
 EMBEDDED_VERSION: str = _embedded.VERSION
 SCRIPT_ENGINE = RestrictedScriptEngine()
+# zlib's fastest level: a quarter of the default's time on the child pathway's state, for
+# about a fifth more bytes (measured: 60 KB of JSON, 0.11 ms and 10.3 KB against 0.48 ms
+# and 8.6 KB at level 6).
+COMPRESSION = 1
 
 
 def registry() -> DictionaryConverter:
@@ -90,7 +140,12 @@ def dump(workflow: BpmnWorkflow) -> bytes:
 def dump_sized(workflow: BpmnWorkflow) -> tuple[bytes, int]:
     """:func:`dump`, and the size of the JSON it compressed (what a cache weighs it by)."""
     text = _apart.serialize_json(workflow).encode()
-    return zlib.compress(text, 6), len(text)
+    return zlib.compress(text, COMPRESSION), len(text)
+
+
+def dump_unkept(workflow: BpmnWorkflow) -> bytes:
+    """:func:`dump` converting every task afresh: what the kept conversions must equal."""
+    return _apart_plain.serialize_json(workflow).encode()
 
 
 def dump_embedded(workflow: BpmnWorkflow) -> bytes:

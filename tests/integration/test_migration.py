@@ -17,6 +17,9 @@ from engine.instances import store
 from tests.integration.helpers import only_task
 from tests.support.intake_versions import deploy_intake
 
+# Whole pathways moved, fired and completed: every save equals its state converted afresh.
+pytestmark = pytest.mark.usefixtures("checked_serialization")
+
 
 @pytest.fixture
 def v1(engine, people, tmp_path):

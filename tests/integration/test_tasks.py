@@ -15,6 +15,9 @@ from engine.errors import (
 from tests.integration.helpers import deploy_pathway, only_task
 from tests.support import bpmn as b
 
+# Whole pathways moved, fired and completed: every save equals its state converted afresh.
+pytestmark = pytest.mark.usefixtures("checked_serialization")
+
 
 @pytest.fixture
 def case(engine, tmp_path, people):
