@@ -225,7 +225,7 @@ def main() -> None:
     per = held / max(entries, 1)
     print(
         f"\nworkflow cache: {entries} workflows kept, weighed {weight / 2**20:.1f} MB by the cache"
-        f" (state JSON + sealed bytes), holding {held / 2**20:.1f} MB of Python memory"
+        f" (twice the state JSON + sealed bytes), holding {held / 2**20:.1f} MB of Python memory"
         f" ({per / 2**10:.0f} KB each, {held / max(weight, 1):.1f}x the weight): a full cache"
         f" of the default 32 MB holds about {32 * held / max(weight, 1):.0f} MB per worker"
     )

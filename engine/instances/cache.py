@@ -17,8 +17,9 @@ A copy is *taken out* while a command runs (so two threads never share one) and 
 after that command committed; a command that fails or loses a race puts nothing back. Other
 workers' copies of the same instance fall behind and are dropped when next met.
 
-Bounded by the size of the saved states (their JSON plus the sealed bytes), least recently
-used first out.
+Bounded by the size of the saved states, least recently used first out: their JSON counted
+twice (a kept workflow also holds its finished tasks' conversions, about as large: see
+``engine/spiff/serialization.py``) plus the sealed bytes.
 """
 
 from __future__ import annotations
@@ -83,9 +84,10 @@ class WorkflowCache:
     def put(self, instance_id: int, version: int, sealed: bytes, kept: Kept, size: int) -> None:
         """Keep a workflow just committed at ``version`` as ``sealed`` (only after the commit).
 
-        ``size`` is the JSON size of its state; the sealed bytes are added to it.
+        ``size`` is the JSON size of its state: counted twice (the state, and the finished
+        tasks' conversions kept with it), the sealed bytes added.
         """
-        size += len(sealed)
+        size = 2 * size + len(sealed)
         if size > self.max_bytes:
             return
         with self._lock:

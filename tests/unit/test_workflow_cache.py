@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine.instances.cache import WorkflowCache
 
 A, B, C = object(), object(), object()  # stand-ins: the cache never looks inside a workflow
-S = b"sealed"  # 6 bytes, counted with the size
+S = b"sealed"  # 6 bytes, added to twice the JSON size
 
 
 def test_a_workflow_is_taken_out_once_and_only_at_its_version():
@@ -31,12 +31,12 @@ def test_the_same_version_stored_as_other_bytes_is_not_answered_from_memory():
 
 def test_the_least_recently_kept_goes_first_when_full():
     cache = WorkflowCache(max_bytes=50)
-    cache.put(1, 1, S, A, 10)
-    cache.put(2, 1, S, B, 10)
-    cache.put(1, 2, S, A, 10)  # instance 1 again, newer: now the most recent
-    cache.put(3, 1, S, C, 10)  # 3 x 16 bytes fit, a fourth would not
+    cache.put(1, 1, S, A, 5)
+    cache.put(2, 1, S, B, 5)
+    cache.put(1, 2, S, A, 5)  # instance 1 again, newer: now the most recent
+    cache.put(3, 1, S, C, 5)  # 3 x (2 x 5 + 6) bytes fit, a fourth would not
     assert cache.stats().bytes == 48
-    cache.put(4, 1, S, C, 10)
+    cache.put(4, 1, S, C, 5)
     assert cache.take(2, 1, S) is None
     assert cache.take(1, 2, S) is A and cache.take(3, 1, S) is C
     assert cache.stats().evictions == 1
