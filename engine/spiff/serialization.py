@@ -84,23 +84,28 @@ class _FinishedTasksKept(TaskConverter):
         if not parent.state & TaskState.FINISHED_MASK:
             return super().to_dict(task)
         memo = task.workflow.__dict__.setdefault(_MEMO, {})
-        seen = (
+        # The objects themselves, compared by identity (an id alone could be reused by a
+        # new object once the old one is gone); a migration gives finished tasks new specs.
+        objects = (task.task_spec, task.data, task.internal_data, parent.data)
+        values = (
+            task._parent,
             task.state,
             task.last_state_change,
             task.triggered,
             tuple(task._children),
-            id(task.data),
             len(task.data),
-            id(task.internal_data),
             len(task.internal_data),
-            id(parent.data),
             len(parent.data),
         )
         kept = memo.get(task.id)
-        if kept is not None and kept[0] == seen:
-            return kept[1]
+        if (
+            kept is not None
+            and all(now is then for now, then in zip(objects, kept[0], strict=True))
+            and values == kept[1]
+        ):
+            return kept[2]
         dct = super().to_dict(task)
-        memo[task.id] = (seen, dct)
+        memo[task.id] = (objects, values, dct)
         return dct
 
 

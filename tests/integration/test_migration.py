@@ -166,6 +166,22 @@ def test_a_renamed_step_is_the_same_step(v1, people, clock, tmp_path):
     assert _reflection_due(engine, started.instance_id) == clock.now() + timedelta(days=30)
 
 
+def test_a_renamed_step_already_done_is_saved_under_its_new_name(v1, people, clock, tmp_path):
+    """The finished screening is aligned with its renamed step: the saved state names the new
+    step (a conversion kept from before the move must not bring the old name back)."""
+    engine = v1
+    started = _waiting_on_reflection(engine, people, clock)
+    deploy_intake(engine, tmp_path / "v2", screen_id="screen_person")
+    outcome = engine.migrate("intake", 2, actor="admin", reason="ids")
+    assert outcome.migrated == [started.instance_id], outcome.as_dict()
+    with engine.read() as session:
+        loaded = store.load(session, engine.services, started.instance_id)
+        names = {t.task_spec.bpmn_id for t in loaded.workflow.get_tasks()}
+    assert "screen_person" in names and "screen" not in names
+    clock.advance(timedelta(days=30))
+    assert [t.bpmn_id for t in engine.fire_due_timers()] == ["reflection"]  # and it runs on
+
+
 def test_only_named_instances_move_and_only_coordinators_move_them(v1, people, clock, tmp_path):
     engine = v1
     first = engine.start("intake", actor=people["responder"])

@@ -37,10 +37,10 @@ def test_a_save_equals_the_state_converted_afresh_and_reuses_finished_tasks():
     workflow = _workflow()
     first = _complete_next(workflow, "first")
     assert _saved(workflow) == serialization.dump_unkept(workflow)
-    kept = workflow.__dict__[serialization._MEMO][first.id][1]
+    kept = workflow.__dict__[serialization._MEMO][first.id][2]
     _complete_next(workflow, "second")
     assert _saved(workflow) == serialization.dump_unkept(workflow)
-    assert workflow.__dict__[serialization._MEMO][first.id][1] is kept  # not converted again
+    assert workflow.__dict__[serialization._MEMO][first.id][2] is kept  # not converted again
 
 
 def test_a_finished_task_whose_data_was_replaced_is_converted_again():
