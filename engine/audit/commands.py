@@ -20,6 +20,7 @@ def record_verification(
 ) -> None:
     """The outcome of a whole-chain check, written into the chain: a forged "all verified"
     would itself break it, and the console reads the last one instead of every row."""
+    require_admin(actor, "verify the audit trail")
     trail.record(session, services, actor, AuditAction.CHAIN_VERIFIED, detail=report.as_dict())
 
 

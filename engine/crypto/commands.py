@@ -9,11 +9,12 @@ from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.crypto.rotation import ResealReport
 from engine.services import Services
-from engine.users.actors import Actor
+from engine.users.actors import Actor, require_admin, require_unless_operator
 
 
 def record_rotation(session: Session, services: Services, *, actor: Actor) -> None:
     """A new key was put first in the key file (by the operator, outside the database)."""
+    require_unless_operator(actor, require_admin, "rotate data keys")
     trail.record(
         session,
         services,
@@ -27,6 +28,7 @@ def record_reseal(
     session: Session, services: Services, *, actor: Actor, report: ResealReport
 ) -> None:
     """Who re-encrypted, under which key, and what moved or was left for the next run."""
+    require_unless_operator(actor, require_admin, "re-encrypt stored data")
     trail.record(
         session,
         services,
