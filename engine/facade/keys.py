@@ -23,10 +23,10 @@ class KeysFacade(EngineCore):
         return report
 
     def record_key_rotation(self, *, actor: str = "system") -> None:
-        self._operator(actor, "rotate data keys")
-        self.run(key_commands.record_rotation, actor=actor)
+        self.run(key_commands.record_rotation, actor=actor)  # the command checks who
 
     def _operator(self, actor: str, doing: str) -> None:
-        """Checked before work that runs in transactions of its own (re-encryption)."""
+        """Checked before work that runs outside any command (reading or re-encrypting every
+        table); the records themselves check again in their command."""
         with self.read() as session:
             require_unless_operator(self._as(session, actor), require_admin, doing)

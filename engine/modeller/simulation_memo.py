@@ -45,7 +45,10 @@ def deployment_digest(
         hasher.update(source.name.encode() + b"\0" + hashlib.sha256(source.data).digest())
         _folder_digest(hasher, source.directory)  # its sibling forms
     hasher.update(json.dumps([forms.extra, forms.deployed], sort_keys=True).encode())
-    for folder in (forms.forms_dir, settings.forms_dir, settings.workflows_dir, config_dir):
+    # The lookup's forms folder is usually the settings' own: each folder is read once.
+    for folder in dict.fromkeys(
+        (forms.forms_dir, settings.forms_dir, settings.workflows_dir, config_dir)
+    ):
         _folder_digest(hasher, folder)
     calendar = settings.calendar_file
     hasher.update(calendar.read_bytes() if calendar.is_file() else b"\0none")
@@ -79,7 +82,3 @@ class SimulationMemo:
             self._results.move_to_end(key)
             while len(self._results) > self._size:
                 self._results.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._results.clear()

@@ -70,3 +70,11 @@ def test_a_failure_is_judged_again_every_time(web_engine, runs):
     for attempt in (1, 2):
         assert [r.passed for r in _simulate(web_engine, source)] == [False]
         assert len(runs) == attempt
+
+
+def test_deploy_after_a_passing_simulate_runs_nothing_again(web_engine, runs):
+    source = with_new_task(identification_source())
+    results = web_engine.simulate(FILE, source, actor="coordinator")
+    assert all(r.passed for r in results) and len(runs) == len(results)
+    web_engine.deploy_source(FILE, source, actor="coordinator", change_note="a new step")
+    assert len(runs) == len(results)
