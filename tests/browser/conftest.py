@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 from engine.config import PROJECT_ROOT
@@ -35,12 +36,12 @@ def live_server(web_engine):
     thread.start()
     yield f"http://127.0.0.1:{port}"
     # Closing the listening socket alone leaves the loop serving the browser's keep-alive
-    # connections until they time out: close those too, so the loop ends at once.
-    server.close()
-    for channel in list(server._map.values()):
-        channel.close()
-    server.task_dispatcher.shutdown()
+    # connections until they time out: close those too, so the loop ends at once. The
+    # closing runs inside the loop's own thread (waitress's trigger): a channel closed from
+    # this thread while the loop polls it raised in the server thread now and then.
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(timeout=10)
+    server.task_dispatcher.shutdown()
     assert not thread.is_alive(), "the test server did not stop"
 
 
