@@ -43,9 +43,9 @@ from webapp.app import create_app
 # the CLI (subprocess tests included) keep RFC 9106's defaults.
 passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
-# Fixtures shared beyond one folder: ``checked_serialization`` (every save equal to the state
-# converted afresh).
-pytest_plugins = ["tests.support.serialization_check"]
+# Fixtures shared beyond one folder: ``checked_saves`` (every save equal to the state
+# converted afresh, every walk of the task tree equal to SpiffWorkflow's iterator).
+pytest_plugins = ["tests.support.save_check"]
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")

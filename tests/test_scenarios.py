@@ -19,13 +19,13 @@ def test_there_are_enough_scenarios():
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(engine, clock, path: Path, checked_serialization):
+def test_scenario(engine, clock, path: Path, checked_saves):
     """Each save of the story also equals its state converted afresh (finished tasks'
     conversions are reused between saves)."""
     engine.deploy(actor="system")
     outcome = run_scenario(engine, clock, load(path))
     assert outcome.passed, outcome.detail
-    assert checked_serialization
+    assert checked_saves
 
 
 def test_a_failing_scenario_says_which_step_and_why(engine, clock, tmp_path):

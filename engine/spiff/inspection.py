@@ -160,9 +160,41 @@ def _instance_of(task: Task) -> tuple[int, str]:
     return index, f" ({index + 1})"
 
 
+def tasks_in(workflow: BpmnWorkflow, state: int, *, manual: bool | None = None) -> list[Task]:
+    """``workflow.get_tasks(state=..., manual=...)``: the same tasks in the same order.
+
+    Each save asks for the ready user tasks and the waiting timers. SpiffWorkflow's task
+    iterator pays for filters, depth and list shuffling on every task of the tree, which was
+    most of a projection's cost on the child pathway's 200 tasks; this walk is the same
+    depth-first order (a called pathway's own tasks before the caller task's children, only
+    under tasks that may lead to the state asked for) without that. Unlike the iterator, it
+    does not stop descending a thousand tasks deep.
+    """
+    if state & TaskState.PREDICTED_MASK:
+        lowest = TaskState.MAYBE
+    elif state & TaskState.DEFINITE_MASK:
+        lowest = TaskState.FUTURE
+    else:
+        lowest = TaskState.COMPLETED
+    subprocesses = workflow.top_workflow.subprocesses
+    found: list[Task] = []
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        if task._state & state and (manual is None or task.task_spec.manual == manual):
+            found.append(task)
+        inner = subprocesses.get(task.id)
+        if inner is not None:
+            stack.extend(reversed(task.children))
+            stack.append(inner.task_tree)
+        elif task._children and task._state >= lowest:
+            stack.extend(reversed(task.children))
+    return found
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
     found = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in tasks_in(workflow, TaskState.READY, manual=True):
         spec = task.task_spec
         index, label = _instance_of(task)
         found.append(
@@ -196,7 +228,7 @@ def _timer_element(task_spec):
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     found = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in tasks_in(workflow, TaskState.WAITING):
         due = timer_due(task)
         if due is None:
             continue

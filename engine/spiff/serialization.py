@@ -18,12 +18,18 @@ and load as they were.
 from __future__ import annotations
 
 import contextvars
+import json
+import secrets
 import zlib
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.helpers.dictionary import DictionaryConverter
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
@@ -63,61 +69,104 @@ class _SpecsApart(BpmnWorkflowConverter):
         return super().from_dict(dct)
 
 
-_MEMO = "_pathways_finished_tasks"
+_MEMO = "_pathways_kept_tasks"
+# The tasks' JSON texts of the dump running in this context, by the placeholder standing in
+# for them in the workflow's dictionary; set only inside dump_sized().
+_TASK_TEXTS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "pathways_task_texts", default=None
+)
 
 
-class _FinishedTasksKept(TaskConverter):
-    """SpiffWorkflow's task converter, remembering what finished tasks serialized to.
+def _unchanging(task: Task) -> tuple[tuple, tuple] | None:
+    """What a task's JSON is made from, when that can be kept between saves: the objects
+    (compared by identity) and the values (compared by equality). None: convert it afresh.
 
     A case's history only grows: most tasks of a long pathway are finished, and a finished
     task under a finished parent does not change (its data is its own copy, its state is
-    final). Each save converted every one of them again, the larger part of a save on the
-    full child pathway. The dictionary is kept on the workflow object (so it lives as long
-    as the worker keeps that workflow, and no longer) and reused while everything it was
-    made from is still the same object in the same state.
+    final). Most of the others are predictions of the steps ahead, which hold no data until
+    they are reached. Together they were nearly all of a save's conversions on the child
+    pathway. The objects are compared by identity, not id (an id can be reused by a new
+    object once the old one is gone); a migration gives finished tasks new specs.
     """
-
-    def to_dict(self, task: Task) -> dict[str, Any]:
-        parent = task.parent
-        if not (task.state & TaskState.FINISHED_MASK) or parent is None:
-            return super().to_dict(task)
-        if not parent.state & TaskState.FINISHED_MASK:
-            return super().to_dict(task)
-        memo = task.workflow.__dict__.setdefault(_MEMO, {})
-        # The objects themselves, compared by identity (an id alone could be reused by a
-        # new object once the old one is gone); a migration gives finished tasks new specs.
+    parent = task.parent
+    if parent is None:
+        return None  # the root's JSON holds the workflow's whole data
+    values = (
+        task._parent,
+        task.state,
+        task.last_state_change,
+        task.triggered,
+        tuple(task._children),
+    )
+    if task.state & TaskState.FINISHED_MASK and parent.state & TaskState.FINISHED_MASK:
         objects = (task.task_spec, task.data, task.internal_data, parent.data)
-        values = (
-            task._parent,
-            task.state,
-            task.last_state_change,
-            task.triggered,
-            tuple(task._children),
-            len(task.data),
-            len(task.internal_data),
-            len(parent.data),
-        )
-        kept = memo.get(task.id)
-        if (
-            kept is not None
-            and all(now is then for now, then in zip(objects, kept[0], strict=True))
-            and values == kept[1]
-        ):
-            return kept[2]
-        dct = super().to_dict(task)
-        memo[task.id] = (objects, values, dct)
-        return dct
+        return objects, (*values, len(task.data), len(task.internal_data), len(parent.data))
+    if not task.data and not task.internal_data and not parent.data:
+        # Its JSON says only that it holds nothing: the values above are all it is made of.
+        return (task.task_spec,), (*values, "empty")
+    return None
+
+
+class _TasksAsText:
+    """A workflow converter writing its tasks as JSON text, keeping each task's text while
+    :func:`_unchanging` holds. The dictionary gets a placeholder that :func:`dump_sized`
+    replaces with the text: ``json`` cannot embed text it did not write."""
+
+    def mapping_to_dict(self, mapping, **kwargs):
+        texts = _TASK_TEXTS.get()
+        first = next(iter(mapping.values()), None)
+        if texts is None or not isinstance(first, Task):
+            return super().mapping_to_dict(mapping, **kwargs)
+        encode = self.registry.task_encoder.encode
+        memo = first.workflow.__dict__.get(_MEMO, {})
+        # Rebuilt at each save, holding only the tasks still in the tree: steps ahead that a
+        # decision pruned are not kept for as long as the worker keeps the workflow.
+        now_kept = first.workflow.__dict__[_MEMO] = {}
+        parts = []
+        for task_id, task in mapping.items():
+            made_of = _unchanging(task)
+            kept = memo.get(task_id) if made_of is not None else None
+            if (
+                kept is not None
+                and made_of[1] == kept[1]  # first: the values also tell the two kinds apart
+                and all(now is then for now, then in zip(made_of[0], kept[0], strict=True))
+            ):
+                now_kept[task_id] = kept
+                parts.append(kept[2])
+                continue
+            part = f'"{task_id}": {encode(self.registry.convert(task))}'
+            if made_of is not None:
+                now_kept[task_id] = (*made_of, part)
+            parts.append(part)
+        placeholder = f"{texts['nonce']}:{len(texts)}"
+        texts[placeholder] = "{" + ", ".join(parts) + "}"
+        return placeholder
+
+
+class _TopTasksAsText(_TasksAsText, _SpecsApart):
+    pass
+
+
+class _SubTasksAsText(_TasksAsText, BpmnSubWorkflowConverter):
+    pass
 
 
 def _registry(
-    workflow_converter: type, task_converter: type = TaskConverter
+    workflow_converter: type, subworkflow_converter: type = BpmnSubWorkflowConverter
 ) -> DictionaryConverter:
-    config = {**SPIFF_CONFIG, BpmnWorkflow: workflow_converter, Task: task_converter}
+    config = {
+        **SPIFF_CONFIG,
+        BpmnWorkflow: workflow_converter,
+        BpmnSubWorkflow: subworkflow_converter,
+    }
     return BpmnWorkflowSerializer.configure(config)
 
 
 _embedded = BpmnWorkflowSerializer(_registry(BpmnWorkflowConverter))
-_apart = BpmnWorkflowSerializer(_registry(_SpecsApart, _FinishedTasksKept))
+_apart = BpmnWorkflowSerializer(_registry(_TopTasksAsText, _SubTasksAsText))
+# One encoder for the tasks' texts, the serializer's own kind: the same text json.dumps of
+# the whole dictionary would write.
+_apart.registry.task_encoder = _apart._encoder_cls()
 _apart_plain = BpmnWorkflowSerializer(_registry(_SpecsApart))
 SERIALIZER_VERSION: str = f"{_apart.VERSION}+apart"
 EMBEDDED_VERSION: str = _embedded.VERSION
@@ -144,8 +193,18 @@ def dump(workflow: BpmnWorkflow) -> bytes:
 
 def dump_sized(workflow: BpmnWorkflow) -> tuple[bytes, int]:
     """:func:`dump`, and the size of the JSON it compressed (what a cache weighs it by)."""
-    text = _apart.serialize_json(workflow).encode()
-    return zlib.compress(text, COMPRESSION), len(text)
+    texts = {"nonce": f"\x00pathways-tasks:{secrets.token_hex(16)}"}
+    token = _TASK_TEXTS.set(texts)
+    try:
+        text = _apart.serialize_json(workflow)
+    finally:
+        _TASK_TEXTS.reset(token)
+    del texts["nonce"]
+    for placeholder, tasks in texts.items():
+        # The nonce is drawn per save, so no text inside the case's data can stand in for it.
+        text = text.replace(json.dumps(placeholder), tasks, 1)
+    data = text.encode()
+    return zlib.compress(data, COMPRESSION), len(data)
 
 
 def dump_unkept(workflow: BpmnWorkflow) -> bytes:

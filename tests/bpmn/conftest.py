@@ -7,5 +7,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _every_save_checked(checked_serialization):
-    return checked_serialization
+def _every_save_checked(checked_saves):
+    return checked_saves

@@ -18,7 +18,7 @@ from tests.integration.helpers import only_task
 from tests.support.intake_versions import deploy_intake
 
 # Whole pathways moved, fired and completed: every save equals its state converted afresh.
-pytestmark = pytest.mark.usefixtures("checked_serialization")
+pytestmark = pytest.mark.usefixtures("checked_saves")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.integration.helpers import deploy_pathway, only_task
 from tests.support import bpmn as b
 
 # Whole pathways moved, fired and completed: every save equals its state converted afresh.
-pytestmark = pytest.mark.usefixtures("checked_serialization")
+pytestmark = pytest.mark.usefixtures("checked_saves")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.integration.helpers import deploy_pathway, only_task
 from tests.support import bpmn as b
 
 # Whole pathways moved, fired and completed: every save equals its state converted afresh.
-pytestmark = pytest.mark.usefixtures("checked_serialization")
+pytestmark = pytest.mark.usefixtures("checked_saves")
 
 
 def test_nothing_fires_before_it_is_due(engine, presumed, clock):

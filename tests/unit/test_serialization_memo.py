@@ -63,3 +63,39 @@ def test_the_loaded_state_runs_on_like_the_original():
     _complete_next(again, "third")
     assert again.is_completed()
     assert [t.data.get("note") for t in again.get_tasks(state=TaskState.COMPLETED)][-1] == "third"
+
+
+def test_a_step_ahead_is_kept_while_empty_and_converted_again_once_it_holds_data():
+    workflow = _workflow()
+    _saved(workflow)
+    memo = workflow.__dict__[serialization._MEMO]
+    ahead = [
+        task
+        for task in workflow.get_tasks(state=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        if task.id in memo
+    ]
+    assert ahead, "the predicted steps' JSON is kept"
+    ahead[-1].data["note"] = "arrived early"  # the same dictionary, changed in place
+    saved = _saved(workflow)
+    assert saved == serialization.dump_unkept(workflow)
+    assert b"arrived early" in saved
+
+
+def test_no_text_in_the_case_data_can_stand_in_for_the_tasks():
+    workflow = _workflow()
+    first = _complete_next(workflow, '"\\u0000pathways-tasks:0:1"')
+    workflow.data["note"] = first.data["note"]
+    assert _saved(workflow) == serialization.dump_unkept(workflow)
+
+
+def test_only_tasks_still_in_the_tree_are_kept():
+    workflow = _workflow()
+    _saved(workflow)
+    memo = workflow.__dict__[serialization._MEMO]
+    leaf = next(workflow.tasks[i] for i in reversed(memo) if not workflow.tasks[i]._children)
+    # As a decision prunes a predicted step: out of its parent and out of the tree.
+    leaf.parent._children.remove(leaf.id)
+    del workflow.tasks[leaf.id]
+    assert _saved(workflow) == serialization.dump_unkept(workflow)
+    assert leaf.id not in workflow.__dict__[serialization._MEMO]
+    assert len(workflow.__dict__[serialization._MEMO]) == len(memo) - 1
