@@ -7,6 +7,8 @@ only ever write the task-data keys its form names, never arbitrary ones.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -206,6 +208,29 @@ def _future_dates(schema: dict[str, Any], answers: dict[str, Any], now: datetime
                 yield FieldError(name, "This date is in the future: it must be today or earlier.")
 
 
+# Validators of the schemas in use, by the schema object itself. Building one was about
+# half of checking a submission; deployed forms are immutable and the definition cache hands
+# out the same dictionary each time. Held with its schema, so an id is never reused while
+# its entry lives.
+_VALIDATORS: OrderedDict[int, tuple[dict[str, Any], Draft202012Validator]] = OrderedDict()
+_VALIDATORS_KEPT = 256
+_VALIDATORS_LOCK = threading.Lock()
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    with _VALIDATORS_LOCK:
+        kept = _VALIDATORS.get(id(schema))
+        if kept is not None and kept[0] is schema:
+            _VALIDATORS.move_to_end(id(schema))
+            return kept[1]
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    with _VALIDATORS_LOCK:
+        _VALIDATORS[id(schema)] = (schema, validator)
+        while len(_VALIDATORS) > _VALIDATORS_KEPT:
+            _VALIDATORS.popitem(last=False)
+    return validator
+
+
 def answer_errors(
     schema: dict[str, Any], answers: Any, *, now: datetime | None = None
 ) -> list[FieldError]:
@@ -221,8 +246,7 @@ def answer_errors(
         for name in sorted(answers)
         if name not in allowed
     )
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    for error in validator.iter_errors(answers):
+    for error in _validator(schema).iter_errors(answers):
         errors.extend(_field_errors(error))
     if now is not None:
         errors.extend(_future_dates(schema, answers, now))

@@ -1,8 +1,8 @@
 """Storing case facts: one encrypted, versioned row per case.
 
 Facts are read without locks. At save, a step that changed facts writes them
-under the row's version; a step that only *read* them (a guard, any condition or
-script: anything handed the facts) still checks the version with a no-op
+with ``UPDATE ... WHERE version = <read>``; a step that only *read* them (a guard, any
+condition or script: anything handed the facts) still checks the version with a no-op
 ``UPDATE ... WHERE version = <read>``. Either way, two steps of one case that
 overlap cannot both commit on stale facts: the later one is retried from a fresh
 read (see ``Engine.write``). A step that was never handed them (a plain task
@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.crypto.keyring import Keyring
 from engine.instances.models import CaseFactsRow
@@ -44,6 +45,24 @@ def facts_from_row(keyring: Keyring, row: CaseFactsRow | None) -> CaseFacts:
     return CaseFacts(values, version=row.version)
 
 
+# Plain statements built once: a save is the hot path of every step (see ``store``).
+_FACTS = CaseFactsRow.__table__
+_WRITE = (
+    update(_FACTS)
+    .where(_FACTS.c.case_id == bindparam("key"), _FACTS.c.version == bindparam("read"))
+    .values(
+        ciphertext=bindparam("ciphertext"),
+        updated_at=bindparam("at"),
+        version=bindparam("written"),
+    )
+)
+_STILL_CURRENT = (
+    update(_FACTS)
+    .where(_FACTS.c.case_id == bindparam("key"), _FACTS.c.version == bindparam("read"))
+    .values(version=_FACTS.c.version)
+)
+
+
 def save_facts(
     session: Session, keyring: Keyring, case_id: int, facts: CaseFacts, now: datetime
 ) -> bool:
@@ -55,15 +74,20 @@ def save_facts(
         sealed = keyring.seal(
             json.dumps(facts.values, sort_keys=True).encode(), associated_data(case_id)
         )
-        row.ciphertext, row.updated_at = sealed, now
-        session.flush()  # the version column turns a lost race into StaleDataError
+        read = row.version
+        written = session.connection().execute(
+            _WRITE,
+            {"key": case_id, "read": read, "written": read + 1, "ciphertext": sealed, "at": now},
+        )
+        if written.rowcount != 1:
+            return False
+        # The row object is told, so a later save in this transaction reads on from here.
+        for name, value in (("ciphertext", sealed), ("updated_at", now), ("version", read + 1)):
+            set_committed_value(row, name, value)
         return True
     if not facts.consulted:
         return True
-    still_current = session.execute(
-        update(CaseFactsRow)
-        .where(CaseFactsRow.case_id == case_id, CaseFactsRow.version == facts.version)
-        .values(version=CaseFactsRow.version)
-        .execution_options(synchronize_session=False)
+    still_current = session.connection().execute(
+        _STILL_CURRENT, {"key": case_id, "read": facts.version}
     )
     return still_current.rowcount == 1

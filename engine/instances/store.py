@@ -16,7 +16,6 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from engine.audit import trail
@@ -185,11 +184,7 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         **({"status": InstanceStatus.COMPLETED, "ended_at": now} if ended else {}),
     )
     _write_state(session, loaded, sealed)
-    try:
-        current = save_facts(session, services.keyring, loaded.case.id, loaded.facts, now)
-    except StaleDataError as err:
-        raise StaleInstance(str(err)) from err
-    if not current:
+    if not save_facts(session, services.keyring, loaded.case.id, loaded.facts, now):
         raise StaleInstance("the case's facts changed meanwhile")
     known = loaded.known
     loaded.known = Projection(
