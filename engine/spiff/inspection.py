@@ -184,11 +184,11 @@ def tasks_in(workflow: BpmnWorkflow, state: int, *, manual: bool | None = None) 
         if task._state & state and (manual is None or task.task_spec.manual == manual):
             found.append(task)
         inner = subprocesses.get(task.id)
-        if inner is not None:
-            stack.extend(reversed(task.children))
-            stack.append(inner.task_tree)
-        elif task._children and task._state >= lowest:
-            stack.extend(reversed(task.children))
+        if inner is not None or (task._children and task._state >= lowest):
+            known = task.workflow.tasks  # Task.children, without the property's call
+            stack.extend([known.get(child) for child in reversed(task._children)])
+            if inner is not None:
+                stack.append(inner.task_tree)
     return found
 
 

@@ -78,32 +78,49 @@ _TASK_TEXTS: contextvars.ContextVar[dict[str, str] | None] = contextvars.Context
 
 
 def _unchanging(task: Task) -> tuple[tuple, tuple] | None:
-    """What a task's JSON is made from, when that can be kept between saves: the objects
-    (compared by identity) and the values (compared by equality). None: convert it afresh.
+    """What a task's JSON is made from, when that can be kept between saves: a key of values
+    (compared by equality) and the objects the key names by ``id`` (held with the kept text,
+    so none of them can be freed and its id reused while the key is kept). None: convert the
+    task afresh.
 
     A case's history only grows: most tasks of a long pathway are finished, and a finished
     task under a finished parent does not change (its data is its own copy, its state is
     final). Most of the others are predictions of the steps ahead, which hold no data until
     they are reached. Together they were nearly all of a save's conversions on the child
-    pathway. The objects are compared by identity, not id (an id can be reused by a new
-    object once the old one is gone); a migration gives finished tasks new specs.
+    pathway. A migration gives finished tasks new specs, so the spec is part of the key.
     """
     parent = task.parent
     if parent is None:
         return None  # the root's JSON holds the workflow's whole data
-    values = (
-        task._parent,
-        task.state,
-        task.last_state_change,
-        task.triggered,
-        tuple(task._children),
-    )
-    if task.state & TaskState.FINISHED_MASK and parent.state & TaskState.FINISHED_MASK:
-        objects = (task.task_spec, task.data, task.internal_data, parent.data)
-        return objects, (*values, len(task.data), len(task.internal_data), len(parent.data))
+    state, spec = task._state, task.task_spec
+    if state & TaskState.FINISHED_MASK and parent._state & TaskState.FINISHED_MASK:
+        data, internal, above = task.data, task.internal_data, parent.data
+        key = (
+            task._parent,
+            state,
+            task.last_state_change,
+            task.triggered,
+            tuple(task._children),
+            id(spec),
+            id(data),
+            id(internal),
+            id(above),
+            len(data),
+            len(internal),
+            len(above),
+        )
+        return key, (spec, data, internal, above)
     if not task.data and not task.internal_data and not parent.data:
-        # Its JSON says only that it holds nothing: the values above are all it is made of.
-        return (task.task_spec,), (*values, "empty")
+        # Its JSON says only that it holds nothing: the key is all it is made of.
+        key = (
+            task._parent,
+            state,
+            task.last_state_change,
+            task.triggered,
+            tuple(task._children),
+            id(spec),
+        )
+        return key, (spec,)
     return None
 
 
@@ -126,11 +143,7 @@ class _TasksAsText:
         for task_id, task in mapping.items():
             made_of = _unchanging(task)
             kept = memo.get(task_id) if made_of is not None else None
-            if (
-                kept is not None
-                and made_of[1] == kept[1]  # first: the values also tell the two kinds apart
-                and all(now is then for now, then in zip(made_of[0], kept[0], strict=True))
-            ):
+            if kept is not None and kept[0] == made_of[0]:
                 now_kept[task_id] = kept
                 parts.append(kept[2])
                 continue
