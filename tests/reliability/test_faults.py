@@ -108,7 +108,28 @@ def test_a_dropped_connection_is_replaced_on_the_next_request(web_engine, consen
             {"name": database},
         )
     admin.dispose()
+    # A restart, or a firewall dropping connections, leaves them idle for longer than a ping
+    # waits for: as if they had sat in the pool for a minute since their last use.
+    later = web_engine.db.monotonic() + 60
+    web_engine.db.monotonic = lambda: later
     assert [t.id for t in web_engine.tasks_for("caseworker")] == [consent_task.id]
+    assert web_engine.db.pings >= 1
     assert client.get("/signin").status_code == 200
     web_engine.complete_task(consent_task.id, actor="caseworker", answers=CONSENT)
     assert web_engine.verify_audit(actor="admin").ok
+
+
+@pytest.mark.postgres_only
+def test_a_connection_in_use_is_not_pinged_and_an_idle_one_is(web_engine, consent_task):
+    """A ping was a round trip before every command; now only an idle connection pays it."""
+    now = [web_engine.db.monotonic()]
+    web_engine.db.monotonic = lambda: now[0]
+    web_engine.tasks_for("caseworker")
+    before = web_engine.db.pings
+    for _ in range(3):
+        now[0] += 0.1
+        web_engine.tasks_for("caseworker")
+    assert web_engine.db.pings == before
+    now[0] += 2
+    web_engine.complete_task(consent_task.id, actor="caseworker", answers=CONSENT)
+    assert web_engine.db.pings == before + 1
