@@ -12,9 +12,11 @@ completed, no condition evaluated) depends on nothing in them and checks nothing
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Update, bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -45,49 +47,77 @@ def facts_from_row(keyring: Keyring, row: CaseFactsRow | None) -> CaseFacts:
     return CaseFacts(values, version=row.version)
 
 
-# Plain statements built once: a save is the hot path of every step (see ``store``).
+# Plain statements built once: a save is the hot path of every step (see ``store``). The
+# names of their parameters are the fields of :class:`FactsWrite`.
 _FACTS = CaseFactsRow.__table__
-_WRITE = (
+WRITE_FACTS = (
     update(_FACTS)
-    .where(_FACTS.c.case_id == bindparam("key"), _FACTS.c.version == bindparam("read"))
+    .where(_FACTS.c.case_id == bindparam("facts_key"), _FACTS.c.version == bindparam("facts_read"))
     .values(
-        ciphertext=bindparam("ciphertext"),
-        updated_at=bindparam("at"),
-        version=bindparam("written"),
+        ciphertext=bindparam("facts_ciphertext"),
+        updated_at=bindparam("facts_at"),
+        version=bindparam("facts_written"),
     )
 )
-_STILL_CURRENT = (
+FACTS_STILL_CURRENT = (
     update(_FACTS)
-    .where(_FACTS.c.case_id == bindparam("key"), _FACTS.c.version == bindparam("read"))
+    .where(_FACTS.c.case_id == bindparam("facts_key"), _FACTS.c.version == bindparam("facts_read"))
     .values(version=_FACTS.c.version)
 )
+
+
+@dataclass(frozen=True)
+class FactsWrite:
+    """What a save does to the case's facts row: write changed facts, or confirm that the
+    facts a step read are still current. Either matches one row, or the facts went stale."""
+
+    statement: Update
+    params: dict[str, Any]
+    row: CaseFactsRow
+    written: dict[str, Any]  # the row's new values, told to the row object once written
+
+    def done(self) -> None:
+        """The statement matched: the row object is told, so a later save in this
+        transaction reads on from here."""
+        for name, value in self.written.items():
+            set_committed_value(self.row, name, value)
+
+
+def facts_write(
+    session: Session, keyring: Keyring, case_id: int, facts: CaseFacts, now: datetime
+) -> FactsWrite | None:
+    """The write a save owes the facts, or None when the step never touched them."""
+    row = session.get(CaseFactsRow, case_id)
+    if row is None:
+        return None
+    if facts.changed:
+        sealed = keyring.seal(
+            json.dumps(facts.values, sort_keys=True).encode(), associated_data(case_id)
+        )
+        read = row.version
+        params = {
+            "facts_key": case_id,
+            "facts_read": read,
+            "facts_written": read + 1,
+            "facts_ciphertext": sealed,
+            "facts_at": now,
+        }
+        written = {"ciphertext": sealed, "updated_at": now, "version": read + 1}
+        return FactsWrite(WRITE_FACTS, params, row, written)
+    if not facts.consulted:
+        return None
+    params = {"facts_key": case_id, "facts_read": facts.version}
+    return FactsWrite(FACTS_STILL_CURRENT, params, row, {})
 
 
 def save_facts(
     session: Session, keyring: Keyring, case_id: int, facts: CaseFacts, now: datetime
 ) -> bool:
     """Write changed facts, or confirm unchanged ones are still current; False when stale."""
-    row = session.get(CaseFactsRow, case_id)
-    if row is None:
+    write = facts_write(session, keyring, case_id, facts, now)
+    if write is None:
         return True
-    if facts.changed:
-        sealed = keyring.seal(
-            json.dumps(facts.values, sort_keys=True).encode(), associated_data(case_id)
-        )
-        read = row.version
-        written = session.connection().execute(
-            _WRITE,
-            {"key": case_id, "read": read, "written": read + 1, "ciphertext": sealed, "at": now},
-        )
-        if written.rowcount != 1:
-            return False
-        # The row object is told, so a later save in this transaction reads on from here.
-        for name, value in (("ciphertext", sealed), ("updated_at", now), ("version", read + 1)):
-            set_committed_value(row, name, value)
-        return True
-    if not facts.consulted:
-        return True
-    still_current = session.connection().execute(
-        _STILL_CURRENT, {"key": case_id, "read": facts.version}
-    )
-    return still_current.rowcount == 1
+    if session.connection().execute(write.statement, write.params).rowcount != 1:
+        return False
+    write.done()
+    return True

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -23,7 +23,13 @@ from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.instances.cache import Kept
-from engine.instances.facts import facts_from_row, save_facts
+from engine.instances.facts import (
+    FACTS_STILL_CURRENT,
+    WRITE_FACTS,
+    FactsWrite,
+    facts_from_row,
+    facts_write,
+)
 from engine.instances.models import (
     CaseFactsRow,
     InstanceState,
@@ -177,15 +183,19 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     sealed = services.keyring.seal(plain, state_associated_data(row.id))
     saved = session.info.setdefault(SESSION_SAVED, {})
     ended = row.status == InstanceStatus.RUNNING and workflow.is_completed()
-    _write_row(
-        session,
-        row,
-        updated_at=now,
-        **({"status": InstanceStatus.COMPLETED, "ended_at": now} if ended else {}),
-    )
-    _write_state(session, loaded, sealed)
-    if not save_facts(session, services.keyring, loaded.case.id, loaded.facts, now):
-        raise StaleInstance("the case's facts changed meanwhile")
+    changes = {"updated_at": now}
+    if ended:
+        changes.update(status=InstanceStatus.COMPLETED, ended_at=now)
+    facts = facts_write(session, services.keyring, loaded.case.id, loaded.facts, now)
+    if loaded.state_stored and session.get_bind().dialect.name == "postgresql":
+        _write_together(session, loaded, sealed, changes, facts)
+    else:
+        _write_row(session, row, **changes)
+        _write_state(session, loaded, sealed)
+        if facts is not None:
+            if session.connection().execute(facts.statement, facts.params).rowcount != 1:
+                raise StaleInstance(_FACTS_STALE)
+            facts.done()
     known = loaded.known
     loaded.known = Projection(
         sync_human_tasks(session, row, workflow, now, known.tasks if known else None),
@@ -203,18 +213,38 @@ _STATES = InstanceState.__table__
 _WRITE_STATE = (
     update(_STATES)
     .where(_STATES.c.instance_id == bindparam("key"))
-    .values(ciphertext=bindparam("ciphertext"), serializer_version=bindparam("serializer"))
+    .values(ciphertext=bindparam("sealed"), serializer_version=bindparam("serializer"))
 )
 _INSERT_STATE = insert(_STATES)
 
 
-# What a command may change on an instance's row; written whole at every save.
+# What a command may change on an instance's row; written whole at every save. No parameter
+# of these statements is named like a column: SQLAlchemy adds such a parameter to the SET of
+# every UPDATE in a statement, the ``WITH`` parts of :func:`_together` included.
 _MUTABLE = ("status", "ended_at", "updated_at", "definition_id", "pinned_json")
 _WRITE_ROW = (
     update(_INSTANCES)
     .where(_INSTANCES.c.id == bindparam("key"), _INSTANCES.c.version == bindparam("read"))
-    .values(version=bindparam("written"), **{name: bindparam(name) for name in _MUTABLE})
+    .values(version=bindparam("written"), **{name: bindparam(f"new_{name}") for name in _MUTABLE})
 )
+
+
+def _row_params(row: ProcessInstance, changes: dict[str, Any]) -> dict[str, Any]:
+    values = {f"new_{name}": changes.get(name, getattr(row, name)) for name in _MUTABLE}
+    return {"key": row.id, "read": row.version, "written": row.version + 1, **values}
+
+
+def _row_written(row: ProcessInstance, params: dict[str, Any]) -> None:
+    for name in _MUTABLE:
+        set_committed_value(row, name, params[f"new_{name}"])
+    set_committed_value(row, "version", params["written"])
+
+
+def _stale_row(row: ProcessInstance, params: dict[str, Any]) -> StaleInstance:
+    return StaleInstance(f"process instance {row.id} changed after version {params['read']}")
+
+
+_FACTS_STALE = "the case's facts changed meanwhile"
 
 
 def _write_row(session: Session, row: ProcessInstance, **changes: Any) -> None:
@@ -222,20 +252,67 @@ def _write_row(session: Session, row: ProcessInstance, **changes: Any) -> None:
     changed: that is the optimistic lock. What the command changed on the row object (status,
     end) goes out in the same statement with ``changes``, and the object is told it is written.
     """
-    values = {name: changes.get(name, getattr(row, name)) for name in _MUTABLE}
-    read = row.version
-    written = session.connection().execute(
-        _WRITE_ROW, {"key": row.id, "read": read, "written": read + 1, **values}
-    )
-    if written.rowcount != 1:
-        raise StaleInstance(f"process instance {row.id} changed after version {read}")
-    for name, value in [*values.items(), ("version", read + 1)]:
-        set_committed_value(row, name, value)
+    params = _row_params(row, changes)
+    if session.connection().execute(_WRITE_ROW, params).rowcount != 1:
+        raise _stale_row(row, params)
+    _row_written(row, params)
+
+
+def _state_params(instance_id: int, sealed: bytes) -> dict[str, Any]:
+    version = serialization.SERIALIZER_VERSION
+    return {"key": instance_id, "sealed": sealed, "serializer": version}
+
+
+def _state_written(session: Session, instance_id: int, sealed: bytes) -> None:
+    """A state row object the session holds is told its new bytes, so a later load in this
+    transaction does not see the old ones."""
+    held = session.identity_map.get(identity_key(InstanceState, instance_id))
+    if held is not None:
+        set_committed_value(held, "ciphertext", sealed)
+        set_committed_value(held, "serializer_version", serialization.SERIALIZER_VERSION)
+
+
+def _together(facts: Update | None) -> Select:
+    """The row, the state and the facts written by one statement (PostgreSQL's data-modifying
+    ``WITH``), answering how many rows the version checks matched: one round trip where
+    there were three. Every part runs whatever the others match; a mismatch raises, and the
+    transaction's rollback undoes them all."""
+    row = _WRITE_ROW.returning(_INSTANCES.c.id).cte("row_written")
+    state = _WRITE_STATE.returning(_STATES.c.instance_id).cte("state_written")
+    matched = [select(func.count()).select_from(row).scalar_subquery()]
+    if facts is not None:
+        facts_cte = facts.returning(facts.table.c.case_id).cte("facts_written")
+        matched.append(select(func.count()).select_from(facts_cte).scalar_subquery())
+    return select(*matched).add_cte(state)
+
+
+_TOGETHER = {id(facts): _together(facts) for facts in (None, WRITE_FACTS, FACTS_STILL_CURRENT)}
+
+
+def _write_together(
+    session: Session,
+    loaded: LoadedInstance,
+    sealed: bytes,
+    changes: dict[str, Any],
+    facts: FactsWrite | None,
+) -> None:
+    row = loaded.row
+    params = {**_row_params(row, changes), **_state_params(row.id, sealed)}
+    statement = _TOGETHER[id(facts.statement if facts is not None else None)]
+    matched = session.connection().execute(statement, {**params, **(facts.params if facts else {})})
+    row_matched, *facts_matched = matched.one()
+    if row_matched != 1:
+        raise _stale_row(row, params)
+    if facts_matched and facts_matched[0] != 1:
+        raise StaleInstance(_FACTS_STALE)
+    _row_written(row, params)
+    _state_written(session, row.id, sealed)
+    if facts is not None:
+        facts.done()
 
 
 def _write_state(session: Session, loaded: LoadedInstance, sealed: bytes) -> None:
-    """The sealed state. A row object the session holds is told its new bytes, so a later
-    load in this transaction does not see the old ones."""
+    """The sealed state (inserted on an instance's first save)."""
     instance_id = loaded.row.id
     if not loaded.state_stored:
         session.connection().execute(
@@ -248,14 +325,8 @@ def _write_state(session: Session, loaded: LoadedInstance, sealed: bytes) -> Non
         )
         loaded.state_stored = True
         return
-    session.connection().execute(
-        _WRITE_STATE,
-        {"key": instance_id, "ciphertext": sealed, "serializer": serialization.SERIALIZER_VERSION},
-    )
-    held = session.identity_map.get(identity_key(InstanceState, instance_id))
-    if held is not None:
-        set_committed_value(held, "ciphertext", sealed)
-        set_committed_value(held, "serializer_version", serialization.SERIALIZER_VERSION)
+    session.connection().execute(_WRITE_STATE, _state_params(instance_id, sealed))
+    _state_written(session, instance_id, sealed)
 
 
 def context_for(
