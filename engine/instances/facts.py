@@ -82,6 +82,13 @@ class FactsWrite:
         for name, value in self.written.items():
             set_committed_value(self.row, name, value)
 
+    def run(self, session: Session) -> bool:
+        """The write as a statement of its own; False when the facts went stale."""
+        if session.connection().execute(self.statement, self.params).rowcount != 1:
+            return False
+        self.done()
+        return True
+
 
 def facts_write(
     session: Session, keyring: Keyring, case_id: int, facts: CaseFacts, now: datetime
@@ -115,9 +122,4 @@ def save_facts(
 ) -> bool:
     """Write changed facts, or confirm unchanged ones are still current; False when stale."""
     write = facts_write(session, keyring, case_id, facts, now)
-    if write is None:
-        return True
-    if session.connection().execute(write.statement, write.params).rowcount != 1:
-        return False
-    write.done()
-    return True
+    return write is None or write.run(session)

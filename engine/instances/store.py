@@ -192,10 +192,8 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
     else:
         _write_row(session, row, **changes)
         _write_state(session, loaded, sealed)
-        if facts is not None:
-            if session.connection().execute(facts.statement, facts.params).rowcount != 1:
-                raise StaleInstance(_FACTS_STALE)
-            facts.done()
+        if facts is not None and not facts.run(session):
+            raise StaleInstance(_FACTS_STALE)
     known = loaded.known
     loaded.known = Projection(
         sync_human_tasks(session, row, workflow, now, known.tasks if known else None),
