@@ -93,33 +93,20 @@ def _unchanging(task: Task) -> tuple[tuple, tuple] | None:
     if parent is None:
         return None  # the root's JSON holds the workflow's whole data
     state, spec = task._state, task.task_spec
+    # The key of a task that holds nothing: all its JSON is made of.
+    key = (
+        task._parent,
+        state,
+        task.last_state_change,
+        task.triggered,
+        tuple(task._children),
+        id(spec),
+    )
     if state & TaskState.FINISHED_MASK and parent._state & TaskState.FINISHED_MASK:
         data, internal, above = task.data, task.internal_data, parent.data
-        key = (
-            task._parent,
-            state,
-            task.last_state_change,
-            task.triggered,
-            tuple(task._children),
-            id(spec),
-            id(data),
-            id(internal),
-            id(above),
-            len(data),
-            len(internal),
-            len(above),
-        )
-        return key, (spec, data, internal, above)
+        sizes = (len(data), len(internal), len(above))
+        return (*key, id(data), id(internal), id(above), *sizes), (spec, data, internal, above)
     if not task.data and not task.internal_data and not parent.data:
-        # Its JSON says only that it holds nothing: the key is all it is made of.
-        key = (
-            task._parent,
-            state,
-            task.last_state_change,
-            task.triggered,
-            tuple(task._children),
-            id(spec),
-        )
         return key, (spec,)
     return None
 
