@@ -208,9 +208,10 @@ def _future_dates(schema: dict[str, Any], answers: dict[str, Any], now: datetime
                 yield FieldError(name, "This date is in the future: it must be today or earlier.")
 
 
-# Validators of the schemas in use, by the schema object itself. Building one was about
-# half of checking a submission; deployed forms are immutable and the definition cache hands
-# out the same dictionary each time. Held with its schema, so an id is never reused while
+# Validators of the schemas in use, by the schema object itself. Building one was about a
+# tenth of checking a valid submission (measured: 25-50 of 300-450 microseconds on the child
+# pathway's forms); deployed forms are immutable and the definition cache hands out the same
+# dictionary each time. Held with its schema, so an id is never reused while
 # its entry lives.
 _VALIDATORS: OrderedDict[int, tuple[dict[str, Any], Draft202012Validator]] = OrderedDict()
 _VALIDATORS_KEPT = 256

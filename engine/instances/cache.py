@@ -18,7 +18,7 @@ after that command committed; a command that fails or loses a race puts nothing 
 workers' copies of the same instance fall behind and are dropped when next met.
 
 Bounded by the size of the saved states, least recently used first out: their JSON counted
-twice (a kept workflow also holds its finished tasks' conversions, about as large: see
+twice (a kept workflow also holds the JSON texts of its unchanged tasks, about as large: see
 ``engine/spiff/serialization.py``) plus the sealed bytes.
 """
 
@@ -84,8 +84,8 @@ class WorkflowCache:
     def put(self, instance_id: int, version: int, sealed: bytes, kept: Kept, size: int) -> None:
         """Keep a workflow just committed at ``version`` as ``sealed`` (only after the commit).
 
-        ``size`` is the JSON size of its state: counted twice (the state, and the finished
-        tasks' conversions kept with it), the sealed bytes added.
+        ``size`` is the JSON size of its state: counted twice (the state, and the unchanged
+        tasks' texts kept with it), the sealed bytes added.
         """
         size = 2 * size + len(sealed)
         if size > self.max_bytes:
