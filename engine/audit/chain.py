@@ -13,6 +13,7 @@ whether to sign a checkpoint outside the database (``engine/audit/checkpoints.py
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import CTE, ColumnElement, Update, bindparam, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -167,7 +168,7 @@ _INSERT_EVENTS = insert(_EVENTS)
 _MOVE_HEAD = (
     update(_HEADS)
     .where(_HEADS.c.id == HEAD_ID)
-    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
+    .values(last_seq=bindparam("to_seq"), last_hash=bindparam("to_hash"))
 )
 
 
@@ -195,6 +196,31 @@ def _position(session: Session) -> _Position:
     return position
 
 
+def holds_head(session: Session) -> bool:
+    """Whether this transaction has locked the head row already."""
+    return SESSION_HEAD in session.info
+
+
+def head_lock_after(writes: ColumnElement[Any]) -> CTE:
+    """The head row's lock as a part of a caller's statement (``store``'s save on PostgreSQL,
+    a round trip fewer), taken only once ``writes`` is evaluated: a condition that counts the
+    statement's other parts, so the head is still locked after every row the command writes,
+    as when it is locked by itself."""
+    return (
+        select(_HEADS.c.last_seq, _HEADS.c.last_hash)
+        .where(_HEADS.c.id == HEAD_ID, writes)
+        .with_for_update()
+        .cte("head_locked")
+    )
+
+
+def took_head(session: Session, last_seq: int, last_hash: str) -> None:
+    """The caller's statement locked the head (:func:`head_lock_after`) and read it: this
+    transaction's appends chain on from there."""
+    if SESSION_HEAD not in session.info:
+        session.info[SESSION_HEAD] = _Position(last_seq, last_seq, last_hash)
+
+
 def _write_pending(session: Session) -> _Position | None:
     position: _Position | None = session.info.get(SESSION_HEAD)
     if position is not None and position.pending:
@@ -213,13 +239,37 @@ def _before_a_statement(orm_execute_state) -> None:
 def _advance_head(session: Session) -> None:
     """Write the events, then move the head to the last of them, once.
 
-    The database refuses a head that points at an event not yet inserted (a trigger).
+    The database refuses a head that points at an event not yet inserted (a trigger). On
+    PostgreSQL both go out as one statement (:func:`_append_moving_head`).
     """
-    position = _write_pending(session)
-    if position is None or position.head_seq >= position.last_seq:
+    position: _Position | None = session.info.get(SESSION_HEAD)
+    if position is None:
         return
-    session.connection().execute(_MOVE_HEAD, {"seq": position.last_seq, "hash": position.last_hash})
+    move = {"to_seq": position.last_seq, "to_hash": position.last_hash}
+    if position.pending and session.get_bind().dialect.name == "postgresql":
+        rows, position.pending = position.pending, []
+        params = {f"e{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
+        moved = session.connection().execute(_append_moving_head(len(rows)), {**params, **move})
+        if moved.rowcount != 1:
+            raise RuntimeError("the audit head did not move to the events just appended")
+    else:
+        _write_pending(session)
+        if position.head_seq >= position.last_seq:
+            return
+        session.connection().execute(_MOVE_HEAD, move)
     position.head_seq = position.last_seq
+
+
+@functools.cache
+def _append_moving_head(count: int) -> Update:
+    """``count`` events inserted and the head moved to the last, in one statement: the head's
+    guard trigger sees the events because the move's condition reads them first (the
+    insert runs as the condition's sub-plan, before the head row is updated)."""
+    columns = [column.name for column in _EVENTS.columns if column.name != "id"]
+    rows = [{name: bindparam(f"e{i}_{name}") for name in columns} for i in range(count)]
+    appended = insert(_EVENTS).values(rows).returning(_EVENTS.c.seq).cte("appended")
+    appended_all = select(func.count()).select_from(appended).scalar_subquery() == count
+    return _MOVE_HEAD.where(appended_all)
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

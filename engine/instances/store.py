@@ -7,25 +7,24 @@ there first; :class:`StaleInstance` then unwinds the whole transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import Select, Update, bindparam, func, insert, select, update
+from sqlalchemy import Select, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from engine.audit import trail
+from engine.audit import chain, trail
 from engine.audit.actions import AuditAction
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.instances.cache import Kept
 from engine.instances.facts import (
-    FACTS_STILL_CURRENT,
-    WRITE_FACTS,
     FactsWrite,
     facts_from_row,
     facts_write,
@@ -41,7 +40,7 @@ from engine.scripting.case_facts import CaseFacts
 from engine.services import Services
 from engine.spiff import serialization, stepping
 from engine.tasks.models import HumanTask, TaskDraft
-from engine.tasks.projection import OpenTasks, sync_human_tasks
+from engine.tasks.projection import COMPLETE_TASK, CompletionWrite, OpenTasks, sync_human_tasks
 from engine.timers.models import TimerStatus
 from engine.timers.projection import WaitingTimers, sync_timers
 
@@ -176,8 +175,20 @@ def load(
     )
 
 
-def save(session: Session, services: Services, loaded: LoadedInstance, now: datetime) -> None:
-    """Write state, status and projections; raises :class:`StaleInstance` on a lost race."""
+def save(
+    session: Session,
+    services: Services,
+    loaded: LoadedInstance,
+    now: datetime,
+    *,
+    completing: CompletionWrite | None = None,
+    audit: bool = False,
+) -> None:
+    """Write state, status and projections; raises :class:`StaleInstance` on a lost race.
+
+    ``completing`` is the completed task's row, written with the state. ``audit`` says that
+    events follow: on PostgreSQL the audit head is then locked by the save's own statement.
+    """
     row, workflow = loaded.row, loaded.workflow
     plain, size = serialization.dump_sized(workflow)
     sealed = services.keyring.seal(plain, state_associated_data(row.id))
@@ -188,8 +199,19 @@ def save(session: Session, services: Services, loaded: LoadedInstance, now: date
         changes.update(status=InstanceStatus.COMPLETED, ended_at=now)
     facts = facts_write(session, services.keyring, loaded.case.id, loaded.facts, now)
     if loaded.state_stored and session.get_bind().dialect.name == "postgresql":
-        _write_together(session, loaded, sealed, changes, facts)
+        lock_head = audit and not chain.holds_head(session)
+        _write_together(
+            session,
+            loaded,
+            sealed,
+            changes,
+            facts=facts,
+            completing=completing,
+            lock_head=lock_head,
+        )
     else:
+        if completing is not None:
+            completing.run(session)
         _write_row(session, row, **changes)
         _write_state(session, loaded, sealed)
         if facts is not None and not facts.run(session):
@@ -270,21 +292,25 @@ def _state_written(session: Session, instance_id: int, sealed: bytes) -> None:
         set_committed_value(held, "serializer_version", serialization.SERIALIZER_VERSION)
 
 
-def _together(facts: Update | None) -> Select:
-    """The row, the state and the facts written by one statement (PostgreSQL's data-modifying
-    ``WITH``), answering how many rows the version checks matched: one round trip where
-    there were three. Every part runs whatever the others match; a mismatch raises, and the
-    transaction's rollback undoes them all."""
+@functools.cache
+def _together(facts: Update | None, completing: bool, lock_head: bool) -> Select:
+    """The row, the state, the facts and the completed task written by one statement
+    (PostgreSQL's data-modifying ``WITH``), answering how many rows the version checks
+    matched, and, with ``lock_head``, the audit head locked after them: one round trip where
+    there were up to five. Every part runs whatever the others match; a mismatch raises,
+    and the transaction's rollback undoes them all. Built once per shape."""
     row = _WRITE_ROW.returning(_INSTANCES.c.id).cte("row_written")
-    state = _WRITE_STATE.returning(_STATES.c.instance_id).cte("state_written")
-    matched = [select(func.count()).select_from(row).scalar_subquery()]
+    parts = [row, _WRITE_STATE.returning(_STATES.c.instance_id).cte("state_written")]
     if facts is not None:
-        facts_cte = facts.returning(facts.table.c.case_id).cte("facts_written")
-        matched.append(select(func.count()).select_from(facts_cte).scalar_subquery())
-    return select(*matched).add_cte(state)
-
-
-_TOGETHER = {id(facts): _together(facts) for facts in (None, WRITE_FACTS, FACTS_STILL_CURRENT)}
+        parts.append(facts.returning(facts.table.c.case_id).cte("facts_written"))
+    if completing:
+        parts.append(COMPLETE_TASK.returning(COMPLETE_TASK.table.c.id).cte("task_done"))
+    counts = {part.name: select(func.count()).select_from(part).scalar_subquery() for part in parts}
+    matched = [counts[part.name] for part in parts if part.name != "state_written"]
+    if not lock_head:
+        return select(*matched).add_cte(parts[1])
+    head = chain.head_lock_after(and_(*(count >= 0 for count in counts.values())))
+    return select(*matched, head.c.last_seq, head.c.last_hash).select_from(head)
 
 
 def _write_together(
@@ -292,21 +318,32 @@ def _write_together(
     loaded: LoadedInstance,
     sealed: bytes,
     changes: dict[str, Any],
+    *,
     facts: FactsWrite | None,
+    completing: CompletionWrite | None,
+    lock_head: bool,
 ) -> None:
     row = loaded.row
     params = {**_row_params(row, changes), **_state_params(row.id, sealed)}
-    statement = _TOGETHER[id(facts.statement if facts is not None else None)]
-    matched = session.connection().execute(statement, {**params, **(facts.params if facts else {})})
-    row_matched, *facts_matched = matched.one()
+    statement = _together(facts.statement if facts else None, completing is not None, lock_head)
+    for part in (facts, completing):
+        if part is not None:
+            params.update(part.params)
+    answer = list(session.connection().execute(statement, params).one())
+    head = answer[-2:] if lock_head else None
+    row_matched = answer.pop(0)
     if row_matched != 1:
         raise _stale_row(row, params)
-    if facts_matched and facts_matched[0] != 1:
+    if facts is not None and answer.pop(0) != 1:
         raise StaleInstance(_FACTS_STALE)
     _row_written(row, params)
     _state_written(session, row.id, sealed)
     if facts is not None:
         facts.done()
+    if completing is not None:
+        completing.done()
+    if head is not None:
+        chain.took_head(session, *head)
 
 
 def _write_state(session: Session, loaded: LoadedInstance, sealed: bytes) -> None:
@@ -358,11 +395,12 @@ def save_and_record(
     *,
     actor: str,
     events: Iterable[Happened],
+    completing: CompletionWrite | None = None,
 ) -> None:
     """Save, then audit what happened, plus the instance's completion if this step ended it."""
     was_completed = loaded.row.status == InstanceStatus.COMPLETED
     changed_facts = dict(loaded.facts.changed)
-    save(session, services, loaded, now)
+    save(session, services, loaded, now, completing=completing, audit=True)
     context = context_for(session, services, loaded.row, loaded.case)
     after: list[Happened] = []
     if changed_facts:

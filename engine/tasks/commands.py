@@ -30,7 +30,7 @@ from engine.tasks import access, rules
 from engine.tasks.details import TaskDetails, task_details
 from engine.tasks.drafts import discard_drafts, save_draft
 from engine.tasks.models import HumanTask, TaskStatus
-from engine.tasks.projection import record_completion
+from engine.tasks.projection import completion_write
 from engine.tasks.queries import TaskView, view_of
 from engine.users.actors import Actor, require_supervisor, required_reason, resolve_actor
 
@@ -223,14 +223,21 @@ def complete(
         raise GuardRefused(refusals)
     now = services.clock.now()
     stepping.complete(loaded.workflow, task, answers, loaded.step(services))
-    record_completion(session, row, actor.username, now)
     completed = store.Happened(
         AuditAction.TASK_COMPLETED,
         task_id=row.id,
         detail={"bpmn_id": row.bpmn_id, "title": row.title, "form": row.form, "role": row.role},
         payload={"answers": answers},
     )
-    store.save_and_record(session, services, loaded, now, actor=actor.username, events=[completed])
+    store.save_and_record(
+        session,
+        services,
+        loaded,
+        now,
+        actor=actor.username,
+        events=[completed],
+        completing=completion_write(row, actor.username, now),
+    )
     if read is None or read.has_drafts:
         discard_drafts(session, row.id)
     return Completed(

@@ -97,29 +97,42 @@ def sync_human_tasks(
     return _ordered(ready, created)
 
 
-_COMPLETE = (
+# The completed task's row, as a plain statement built once. No parameter is named like a
+# column: on PostgreSQL it runs inside the save's one statement (``store._together``), where
+# SQLAlchemy would add such a parameter to the SET of every UPDATE.
+COMPLETE_TASK = (
     update(HumanTask.__table__)
-    .where(HumanTask.__table__.c.id == bindparam("key"))
+    .where(HumanTask.__table__.c.id == bindparam("done_key"))
     .values(
-        state=TaskStatus.COMPLETED,
-        completed_by=bindparam("completed_by"),
-        completed_at=bindparam("completed_at"),
+        state=bindparam("done_state", TaskStatus.COMPLETED),
+        completed_by=bindparam("done_by"),
+        completed_at=bindparam("done_at"),
     )
 )
 
 
-def record_completion(session: Session, row: HumanTask, username: str, now: datetime) -> None:
-    """The completed task's row, in one plain UPDATE (built once); the row object is told,
-    so the projection's sync sees it already done and the ORM has nothing left to flush."""
-    session.connection().execute(
-        _COMPLETE, {"key": row.id, "completed_by": username, "completed_at": now}
-    )
-    for key, value in (
-        ("state", TaskStatus.COMPLETED),
-        ("completed_by", username),
-        ("completed_at", now),
-    ):
-        set_committed_value(row, key, value)
+@dataclass(frozen=True)
+class CompletionWrite:
+    """The completed task's row, written with the save that records the step: alone on
+    SQLite, inside the save's one statement on PostgreSQL (a round trip fewer)."""
+
+    row: HumanTask
+    params: dict[str, object]
+
+    def done(self) -> None:
+        """The row object is told, so the projection's sync sees it done and the ORM has
+        nothing left to flush."""
+        set_committed_value(self.row, "state", TaskStatus.COMPLETED)
+        set_committed_value(self.row, "completed_by", self.params["done_by"])
+        set_committed_value(self.row, "completed_at", self.params["done_at"])
+
+    def run(self, session: Session) -> None:
+        session.connection().execute(COMPLETE_TASK, self.params)
+        self.done()
+
+
+def completion_write(row: HumanTask, username: str, now: datetime) -> CompletionWrite:
+    return CompletionWrite(row, {"done_key": row.id, "done_by": username, "done_at": now})
 
 
 def _ordered(ready: dict[str, ReadyUserTask], created: dict[str, datetime]) -> OpenTasks:
