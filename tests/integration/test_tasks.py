@@ -122,6 +122,11 @@ def test_unknown_and_deactivated_users_cannot_act(engine, people, case):
         c.execute(sa.text("UPDATE app_user SET is_active = false WHERE username = 'responder'"))
     with pytest.raises(PermissionDenied, match="deactivated"):
         engine.complete_task(task.id, actor=people["responder"], answers={})
+    # Who acts is refused before anything is said about the task, found or not.
+    with pytest.raises(PermissionDenied, match="deactivated"):
+        engine.complete_task("no-such-task", actor=people["responder"], answers={})
+    with pytest.raises(NotFound, match="no user"):
+        engine.complete_task("no-such-task", actor="ghost", answers={})
 
 
 def test_suspended_instances_accept_no_completions_until_resumed(engine, people, case):
