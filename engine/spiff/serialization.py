@@ -88,6 +88,8 @@ def _unchanging(task: Task) -> tuple[tuple, tuple] | None:
     final). Most of the others are predictions of the steps ahead, which hold no data until
     they are reached. Together they were nearly all of a save's conversions on the child
     pathway. A migration gives finished tasks new specs, so the spec is part of the key.
+    A prediction under a parent that holds data lists the parent's keys (SpiffWorkflow
+    writes a task's data as changes from its parent's), so those keys are part of its key.
     """
     parent = task.parent
     if parent is None:
@@ -106,8 +108,10 @@ def _unchanging(task: Task) -> tuple[tuple, tuple] | None:
         data, internal, above = task.data, task.internal_data, parent.data
         sizes = (len(data), len(internal), len(above))
         return (*key, id(data), id(internal), id(above), *sizes), (spec, data, internal, above)
-    if not task.data and not task.internal_data and not parent.data:
-        return key, (spec,)
+    if not task.data and not task.internal_data:
+        # Holding nothing of its own, its JSON is a delta naming every key of the parent's
+        # data as deleted: those keys, in order, are all else it is made of.
+        return (*key, tuple(parent.data)), (spec,)
     return None
 
 

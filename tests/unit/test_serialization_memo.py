@@ -99,3 +99,27 @@ def test_only_tasks_still_in_the_tree_are_kept():
     assert _saved(workflow) == serialization.dump_unkept(workflow)
     assert leaf.id not in workflow.__dict__[serialization._MEMO]
     assert len(workflow.__dict__[serialization._MEMO]) == len(memo) - 1
+
+
+def test_a_step_ahead_under_a_parent_holding_data_is_kept_until_the_parents_keys_change():
+    """Its JSON names the parent's keys as deleted (a delta): kept while they stay the same,
+    converted again when one is added, even to the same dictionary in place."""
+    workflow = _workflow()
+    _complete_next(workflow, "first")
+    _saved(workflow)
+    memo = workflow.__dict__[serialization._MEMO]
+    ahead = [
+        task
+        for task in workflow.get_tasks(state=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        if task.parent.data and not task.data and task.id in memo
+    ]
+    assert ahead, "a predicted step under a parent with data is kept"
+    task = ahead[0]
+    kept = memo[task.id][2]
+    _saved(workflow)
+    assert workflow.__dict__[serialization._MEMO][task.id][2] is kept
+    task.parent.data["added"] = "later"
+    saved = _saved(workflow)
+    assert saved == serialization.dump_unkept(workflow)
+    assert workflow.__dict__[serialization._MEMO][task.id][2] is not kept
+    assert '"added"' in workflow.__dict__[serialization._MEMO][task.id][2]
