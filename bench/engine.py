@@ -12,10 +12,8 @@ fired in between) N times:
   on SQLite and, with ``--postgres``, on PostgreSQL; each with the worker's workflow cache
   (the default: consecutive steps skip decrypting and deserializing) and without it.
 
-The runs are taken in turn (raw, then each engine, N times over), so a shared machine that
-speeds up or slows down meanwhile moves them all alike. Prints median and p95 per completion,
-the ratio engine/raw measured in the same run, and how the cost moves as the database fills
-(last tenth of the runs against the first).
+Prints median and p95 per completion, the ratio engine/raw measured in the same run, and how
+the cost moves as the database fills (last tenth of the run against the first).
 
     .venv/bin/python bench/engine.py [--n 50] [--postgres postgresql://postgres@127.0.0.1/test]
 """
@@ -29,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 os.environ.setdefault("TZ", "UTC")
@@ -74,9 +71,9 @@ def _ready(workflows: dict, bpmn_id: str):
     raise LookupError(f"no ready task {bpmn_id}")
 
 
-def raw_run(n: int, scenario: Scenario, specs: dict | None = None) -> list[float]:
+def raw_run(n: int, scenario: Scenario) -> list[float]:
     """The scenario's starts, completions and waits on in-memory workflows; checks skipped."""
-    specs = specs or _specs(scenario)
+    specs = _specs(scenario)
     calendar = BusinessCalendar.from_file(CONFIG_DIR / "calendar.json")
     costs = []
     for _ in range(n):
@@ -114,61 +111,30 @@ class TimedRun(Run):
         self.costs.append(time.perf_counter() - began)
 
 
-class EngineBackend:
-    """One engine (SQLite or PostgreSQL, with or without the cache) kept open across the
-    interleaved runs, so each scenario run meets the cases of the runs before it."""
-
-    def __init__(self, url: str | None, folder: Path, scenario: Scenario, *, cache: bool) -> None:
-        self.clock = FixedClock()
-        settings = Settings(
-            var_dir=folder,
-            database_url=url or f"sqlite:///{folder / 'bench.db'}",
-            **({} if cache else {"workflow_cache_bytes": 0}),
-        )
-        self.engine = Engine(
-            settings,
-            database=Database(settings.database_url),
-            keyring=Keyring([new_key()]),
-            clock=self.clock,
-        )
-        self.engine.upgrade_database()
-        self.engine.deploy(actor="system")
-        self.scenario = scenario
-        self.costs: list[float] = []
-
-    def run_once(self) -> None:
-        run = TimedRun(self.engine, self.clock, self.scenario)
-        run.costs = self.costs
-        run.run()
-
-    def close(self) -> None:
-        self.engine.close()
-
-
-def interleaved(n: int, scenario: Scenario, postgres: str | None, stack: ExitStack) -> list:
-    """(label, costs) for raw SpiffWorkflow and each engine, their runs taken in turn: a
-    machine that speeds up or slows down during the benchmark moves all of them alike, so the
-    ratios compare what they measure, not when they were measured."""
-    backends = []
-    for cache in (True, False):
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        label = f"engine on SQLite{'' if cache else ', no cache'}"
-        backends.append((label, EngineBackend(None, folder, scenario, cache=cache)))
-    if postgres:
-        for cache in (True, False):
-            url = fresh_postgres(postgres, "pp_bench" if cache else "pp_bench_no_cache")
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            label = f"engine on PostgreSQL{'' if cache else ', no cache'}"
-            backends.append((label, EngineBackend(url, folder, scenario, cache=cache)))
-    for _, backend in backends:
-        stack.callback(backend.close)
-    specs = _specs(scenario)
-    raw: list[float] = []
+def engine_run(
+    n: int, url: str | None, folder: Path, scenario: Scenario, *, cache: bool = True
+) -> list[float]:
+    clock = FixedClock()
+    settings = Settings(
+        var_dir=folder,
+        database_url=url or f"sqlite:///{folder / 'bench.db'}",
+        **({} if cache else {"workflow_cache_bytes": 0}),
+    )
+    engine = Engine(
+        settings,
+        database=Database(settings.database_url),
+        keyring=Keyring([new_key()]),
+        clock=clock,
+    )
+    engine.upgrade_database()
+    engine.deploy(actor="system")
+    costs: list[float] = []
     for _ in range(n):
-        raw.extend(raw_run(1, scenario, specs))
-        for _, backend in backends:
-            backend.run_once()
-    return [("raw SpiffWorkflow (memory)", raw)] + [(label, b.costs) for label, b in backends]
+        run = TimedRun(engine, clock, scenario)
+        run.costs = costs
+        run.run()
+    engine.close()
+    return costs
 
 
 def cache_memory(folder: Path, scenario: Scenario, runs: int = 5) -> tuple[int, int, int]:
@@ -217,9 +183,20 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario = load(SCENARIO)
-    with ExitStack() as stack:
-        rows = interleaved(args.n, scenario, args.postgres, stack)
-    raw = rows[0][1]
+    rows = []
+    raw = raw_run(args.n, scenario)
+    rows.append(("raw SpiffWorkflow (memory)", raw))
+    for cache in (True, False):
+        label = f"engine on SQLite{'' if cache else ', no cache'}"
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append((label, engine_run(args.n, None, Path(folder), scenario, cache=cache)))
+    if args.postgres:
+        for cache in (True, False):
+            label = f"engine on PostgreSQL{'' if cache else ', no cache'}"
+            url = fresh_postgres(args.postgres)
+            with tempfile.TemporaryDirectory() as folder:
+                costs = engine_run(args.n, url, Path(folder), scenario, cache=cache)
+            rows.append((label, costs))
 
     raw_median = statistics.median(raw)
     per_run = len(raw) // args.n
