@@ -306,7 +306,7 @@ def _together(facts: Update | None, completing: bool, lock_head: bool) -> Select
     if completing:
         parts.append(COMPLETE_TASK.returning(COMPLETE_TASK.table.c.id).cte("task_done"))
     counts = {part.name: select(func.count()).select_from(part).scalar_subquery() for part in parts}
-    matched = [counts[part.name] for part in parts if part.name != "state_written"]
+    matched = [counts[name] for name in ("row_written", "facts_written") if name in counts]
     if not lock_head:
         return select(*matched).add_cte(parts[1])
     head = chain.head_lock_after(and_(*(count >= 0 for count in counts.values())))
