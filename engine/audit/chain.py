@@ -246,7 +246,8 @@ def _advance_head(session: Session) -> None:
     if position is None:
         return
     move = {"to_seq": position.last_seq, "to_hash": position.last_hash}
-    if position.pending and session.get_bind().dialect.name == "postgresql":
+    together = 0 < len(position.pending) <= APPEND_TOGETHER_AT_MOST
+    if together and session.get_bind().dialect.name == "postgresql":
         rows, position.pending = position.pending, []
         params = {f"e{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
         moved = session.connection().execute(_append_moving_head(len(rows)), {**params, **move})
@@ -258,6 +259,12 @@ def _advance_head(session: Session) -> None:
             return
         session.connection().execute(_MOVE_HEAD, move)
     position.head_seq = position.last_seq
+
+
+# A command's few events go out with the head's move (one shape per count, built once); a
+# bulk command's many go out as one INSERT of many rows, as on SQLite: one statement for
+# thousands of events would pass PostgreSQL's limit of 65,535 parameters.
+APPEND_TOGETHER_AT_MOST = 16
 
 
 @functools.cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from engine.audit import chain, trail
+from engine.audit.actions import AuditAction
 from engine.audit.search import AuditFilters
 from engine.instances import store
 from engine.instances.facts import WRITE_FACTS, load_facts, save_facts
@@ -134,3 +136,22 @@ def test_the_save_locks_the_audit_head_after_every_row_it_writes(engine):
     for part in ("row_written", "state_written", "facts_written", "task_done"):
         assert f"CTE Scan on {part}" in before_the_head, "\n".join(plan)
     assert "One-Time Filter" in before_the_head
+
+
+@pytest.mark.parametrize("count", [2, chain.APPEND_TOGETHER_AT_MOST + 1])
+def test_a_transaction_appending_many_events_commits_them_all_and_the_chain_verifies(
+    three, people, count
+):
+    """A few events go out with the head's move; many (a bulk command's) as one INSERT
+    of many rows, since one statement for thousands would pass PostgreSQL's parameter limit."""
+    before = three.check_audit(actor=people["admin"]).last_seq
+    with counting(three.db) as counted, three.db.write() as session:
+        for n in range(count):
+            trail.record(
+                session, three.services, "system", AuditAction.KEY_ROTATED, detail={"n": n}
+            )
+    report = three.check_audit(actor=people["admin"])
+    assert report.ok, report.reason
+    assert report.last_seq == before + count
+    together = [s for s in counted.sql if s.startswith("WITH appended")]
+    assert len(together) == (1 if ON_POSTGRES and count <= chain.APPEND_TOGETHER_AT_MOST else 0)
