@@ -4,7 +4,11 @@ Engine commands write inside :meth:`Database.write`, one transaction each. On
 SQLite that transaction starts with ``BEGIN IMMEDIATE``: writers queue for the
 single write lock up front instead of failing halfway with "database is
 locked" after reading a stale snapshot. Queries use :meth:`Database.read`,
-which never commits.
+which never writes: on SQLite it ends with a rollback; on PostgreSQL it is a ``READ ONLY``
+transaction (a write inside fails loudly) that ends with a commit. Ending it with a
+rollback made psycopg forget every statement it had prepared on the connection and send
+``DEALLOCATE ALL``: with reads between commands (every page does some), no statement ever
+reached psycopg's threshold for preparing, and every command's statements were planned anew.
 
 On a database server, a pooled connection is pinged before use only when it sat unused
 for :data:`PING_AFTER_IDLE_S` or longer (:func:`_ping_idle_connections`).
@@ -115,7 +119,10 @@ class Database:
         self._writer = sessionmaker(
             bind=self.sa_engine.execution_options(pp_write=True), expire_on_commit=False
         )
-        self._reader = sessionmaker(bind=self.sa_engine, expire_on_commit=False)
+        reading = self.sa_engine
+        if self.dialect == "postgresql":
+            reading = reading.execution_options(postgresql_readonly=True)
+        self._reader = sessionmaker(bind=reading, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,11 +136,16 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """Queries only; whatever happens inside is rolled back."""
+        """Queries only: a write inside is refused (PostgreSQL) or rolled back (SQLite)."""
         with self._reader() as session:
             try:
                 yield session
-            finally:
+            except BaseException:
+                session.rollback()
+                raise
+            if self.dialect == "postgresql":
+                session.commit()
+            else:
                 session.rollback()
 
     def after_write_commit(self, listener: Callable[[Session], None]) -> None:

@@ -26,7 +26,11 @@ class TasksFacade(EngineCore):
     def complete_task(
         self, task_id: str, *, actor: str, answers: dict[str, Any]
     ) -> task_commands.Completed:
-        return self.run(task_commands.complete, actor=actor, task_id=task_id, answers=answers)
+        return self.write(
+            lambda session: task_commands.complete_as(
+                session, self.services, task_id=task_id, username=actor, answers=answers
+            )
+        )
 
     def reassign(
         self, task_id: str, *, actor: str, to_user: str, reason: str

@@ -8,7 +8,7 @@ there first; :class:`StaleInstance` then unwinds the whole transaction.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,8 @@ from engine.tasks.models import HumanTask, TaskDraft
 from engine.tasks.projection import COMPLETE_TASK, CompletionWrite, OpenTasks, sync_human_tasks
 from engine.timers.models import TimerStatus
 from engine.timers.projection import WaitingTimers, sync_timers
+from engine.users.actors import ACTOR_COLUMNS
+from engine.users.models import User, UserRole
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ _TASK_ROWS = (
     .where(HumanTask.id == bindparam("key"))
 )
 _INSTANCE_BY_ID = _INSTANCE_ROWS.where(ProcessInstance.id == bindparam("key"))
+# The same, with the person completing it (one row per role): a completion's first statement
+# is then also the check of who acts (``tasks.commands.complete_as``).
+_TASK_ROWS_AS = (
+    _TASK_ROWS.add_columns(*ACTOR_COLUMNS)
+    .join(User, User.username == bindparam("user"))
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+)
 
 
 @dataclass(frozen=True)
@@ -119,17 +128,23 @@ class TaskRows:
     task: HumanTask
     instance: tuple[ProcessInstance, InstanceState | None, ProtectionCase, CaseFactsRow | None]
     has_drafts: bool
+    # Rows ending in ``ACTOR_COLUMNS``, when read with the person acting (``as_user``).
+    actor_rows: Sequence[Sequence[Any]] = ()
 
 
-def read_for_task(session: Session, task_id: str) -> TaskRows | None:
+def read_for_task(session: Session, task_id: str, *, as_user: str | None = None) -> TaskRows | None:
     """The task, its instance with state, case and facts, and whether anyone keeps a draft of
-    it. Holding the result keeps the rows in the session, so the access check's
+    it; with ``as_user``, that person's rows too (None when the task or the person is not
+    there). Holding the result keeps the rows in the session, so the access check's
     ``session.get`` and :func:`load` find them without another statement."""
-    found = session.execute(_TASK_ROWS, {"key": task_id}).first()
-    if found is None:
+    if as_user is None:
+        rows = session.execute(_TASK_ROWS, {"key": task_id}).all()
+    else:
+        rows = session.execute(_TASK_ROWS_AS, {"key": task_id, "user": as_user}).all()
+    if not rows:
         return None
-    *instance, task, has_drafts = found
-    return TaskRows(task, tuple(instance), bool(has_drafts))
+    *instance, task, has_drafts = rows[0][:6]
+    return TaskRows(task, tuple(instance), bool(has_drafts), rows if as_user else ())
 
 
 def load(

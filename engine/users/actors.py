@@ -39,7 +39,13 @@ SYSTEM = Actor("system", frozenset(), is_system=True)
 
 def resolve_actor(session: Session, username: str) -> Actor:
     """An active user by name; unknown and deactivated users may not act."""
-    found = actor_from_rows(session.execute(_ACTOR_BY_NAME, {"key": username}).all())
+    return active_actor(session.execute(_ACTOR_BY_NAME, {"key": username}).all(), username)
+
+
+def active_actor(rows: Sequence[Sequence[Any]], username: str) -> Actor:
+    """The person in rows ending in :data:`ACTOR_COLUMNS` (read by :func:`resolve_actor`, or
+    with a command's first read), refused when unknown or deactivated."""
+    found = actor_from_rows(rows)
     if found is None:
         raise NotFound(f"no user named {username!r}")
     actor, is_active = found

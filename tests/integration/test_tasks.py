@@ -12,6 +12,8 @@ from engine.errors import (
     PermissionDenied,
     WorkflowStepFailed,
 )
+from engine.instances import store
+from engine.users.actors import actor_from_rows
 from tests.integration.helpers import deploy_pathway, only_task
 from tests.support import bpmn as b
 
@@ -127,6 +129,17 @@ def test_unknown_and_deactivated_users_cannot_act(engine, people, case):
         engine.complete_task("no-such-task", actor=people["responder"], answers={})
     with pytest.raises(NotFound, match="no user"):
         engine.complete_task("no-such-task", actor="ghost", answers={})
+
+
+def test_a_person_with_several_roles_completes_with_all_of_them(engine, people, case):
+    """Who acts is read with the task, a row per role: every role counts, none twice."""
+    _, task = case
+    engine.add_user("many", roles=["legal_aid", "caseworker", "first_responder"])
+    done = engine.complete_task(task.id, actor="many", answers={"name": "x", "presumed": True})
+    assert done.task_id == task.id
+    with engine.db.read() as session:
+        rows = store.read_for_task(session, task.id, as_user="many").actor_rows
+        assert actor_from_rows(rows)[0].roles == {"legal_aid", "caseworker", "first_responder"}
 
 
 def test_suspended_instances_accept_no_completions_until_resumed(engine, people, case):
