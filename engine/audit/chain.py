@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CTE, ColumnElement, Update, bindparam, func, insert, select, update
+from sqlalchemy import CTE, ColumnElement, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -271,12 +271,25 @@ APPEND_TOGETHER_AT_MOST = 16
 def _append_moving_head(count: int) -> Update:
     """``count`` events inserted and the head moved to the last, in one statement: the head's
     guard trigger sees the events because the move's condition reads them first (the
-    insert runs as the condition's sub-plan, before the head row is updated)."""
+    inserts run as the condition's sub-plans, before the head row is updated).
+
+    One single-row ``INSERT`` per event, each a part of its own: SQLAlchemy cannot cache the
+    compiled form of a multi-row ``VALUES``, and compiling this statement anew at every
+    commit cost more than the round trip it saves."""
     columns = [column.name for column in _EVENTS.columns if column.name != "id"]
-    rows = [{name: bindparam(f"e{i}_{name}") for name in columns} for i in range(count)]
-    appended = insert(_EVENTS).values(rows).returning(_EVENTS.c.seq).cte("appended")
-    appended_all = select(func.count()).select_from(appended).scalar_subquery() == count
-    return _MOVE_HEAD.where(appended_all)
+    inserted = [
+        select(func.count())
+        .select_from(
+            insert(_EVENTS)
+            .values({name: bindparam(f"e{i}_{name}") for name in columns})
+            .returning(_EVENTS.c.seq)
+            .cte(f"appended_{i}")
+        )
+        .scalar_subquery()
+        == 1
+        for i in range(count)
+    ]
+    return _MOVE_HEAD.where(and_(*inserted))
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

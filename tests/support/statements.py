@@ -11,12 +11,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 
 
 @dataclass
 class Counted:
     statements: list[str] = field(default_factory=list)
     write_transactions: int = 0
+    # Statements SQLAlchemy compiled for this execution instead of taking their compiled
+    # form from its cache: one that cannot be cached is compiled at every execution.
+    compiled: list[str] = field(default_factory=list)
 
     @property
     def sql(self) -> list[str]:
@@ -26,6 +30,7 @@ class Counted:
     def clear(self) -> None:
         self.statements.clear()
         self.write_transactions = 0
+        self.compiled.clear()
 
 
 @contextmanager
@@ -34,8 +39,10 @@ def counting(database) -> Iterator[Counted]:
     counted = Counted()
     engine = database.sa_engine
 
-    def on_statement(conn, cursor, statement, *_):
+    def on_statement(conn, cursor, statement, _parameters, context, _many):
         counted.statements.append(" ".join(statement.split()))
+        if context.compiled is not None and context.cache_hit != CacheStats.CACHE_HIT:
+            counted.compiled.append(" ".join(statement.split()))
 
     def on_begin(conn):
         if conn.get_execution_options().get("pp_write"):
