@@ -6,9 +6,9 @@ single write lock up front instead of failing halfway with "database is
 locked" after reading a stale snapshot. Queries use :meth:`Database.read`,
 which never writes: on SQLite it ends with a rollback; on PostgreSQL it is a ``READ ONLY``
 transaction (a write inside fails loudly) that ends with a commit. Ending it with a
-rollback made psycopg forget every statement it had prepared on the connection and send
-``DEALLOCATE ALL``: with reads between commands (every page does some), no statement ever
-reached psycopg's threshold for preparing, and every command's statements were planned anew.
+rollback made psycopg forget every statement it had prepared on the connection: with reads
+between commands (every page does some), no statement ever reached psycopg's threshold for
+preparing, and every command's statements were planned anew.
 
 On a database server, a pooled connection is pinged before use only when it sat unused
 for :data:`PING_AFTER_IDLE_S` or longer (:func:`_ping_idle_connections`).

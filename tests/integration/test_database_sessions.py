@@ -1,10 +1,9 @@
 """What a read session may do, and what it leaves the connection holding.
 
 On PostgreSQL a read is a ``READ ONLY`` transaction that ends with ``COMMIT``. Ending it with
-``ROLLBACK`` made psycopg drop every statement it had prepared on that connection (and send
-``DEALLOCATE ALL``): the web pages and the scenario runner read between commands, so no
-statement was ever executed often enough to be prepared, and every command paid for planning
-its statements again.
+``ROLLBACK`` made psycopg drop every statement it had prepared on that connection: the web
+pages and the scenario runner read between commands, so no statement was ever executed often
+enough to be prepared, and every command paid for planning its statements again.
 """
 
 from __future__ import annotations
