@@ -26,11 +26,8 @@ class TasksFacade(EngineCore):
     def complete_task(
         self, task_id: str, *, actor: str, answers: dict[str, Any]
     ) -> task_commands.Completed:
-        return self.write(
-            lambda session: task_commands.complete_as(
-                session, self.services, task_id=task_id, username=actor, answers=answers
-            )
-        )
+        # By name, not as a resolved actor: the command reads who acts with the task.
+        return self.run(task_commands.complete_as, task_id=task_id, username=actor, answers=answers)
 
     def reassign(
         self, task_id: str, *, actor: str, to_user: str, reason: str
