@@ -136,17 +136,20 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """Queries only: a write inside is refused (PostgreSQL) or rolled back (SQLite)."""
+        """Queries only: a statement that writes is refused (PostgreSQL) or rolled back
+        (SQLite); objects changed and never flushed are dropped on both."""
         with self._reader() as session:
             try:
                 yield session
             except BaseException:
                 session.rollback()
                 raise
-            if self.dialect == "postgresql":
-                session.commit()
+            if self.dialect == "postgresql" and not (
+                session.new or session.dirty or session.deleted
+            ):
+                session.commit()  # nothing to flush: the transaction ends as it began
             else:
-                session.rollback()
+                session.rollback()  # objects changed in passing are dropped, as on SQLite
 
     def after_write_commit(self, listener: Callable[[Session], None]) -> None:
         """Call ``listener(session)`` after each :meth:`write` transaction has committed."""

@@ -38,6 +38,21 @@ def test_a_write_inside_a_read_never_lands(three, people):
         assert session.get(ProtectionCase, case_id).ref == started.case_ref
 
 
+def test_an_object_changed_in_a_read_is_dropped(three, people):
+    started = three.start("three_steps", actor=people["caseworker"])
+    with three.db.read() as session:
+        case = session.scalars(
+            sa.select(ProtectionCase).where(ProtectionCase.ref == started.case_ref)
+        ).one()
+        case_id = case.id
+        case.ref = "CASE-X"  # say, for display; never flushed
+    with three.db.read() as session:
+        assert (
+            session.scalars(sa.select(ProtectionCase.ref).where(ProtectionCase.id == case_id)).one()
+            == started.case_ref
+        )
+
+
 @pytest.mark.postgres_only
 def test_a_command_s_statements_stay_prepared_across_the_reads_between_commands(three, people):
     for _ in range(2):
