@@ -21,7 +21,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CTE, ColumnElement, Update, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Label,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -211,6 +222,18 @@ def head_lock_after(writes: ColumnElement[Any]) -> CTE:
         .where(_HEADS.c.id == HEAD_ID, writes)
         .with_for_update()
         .cte("head_locked")
+    )
+
+
+def head_columns() -> tuple[Label[int], Label[str]]:
+    """The head row's place as two columns of a caller's first read (``store``'s task read,
+    a statement fewer), for a transaction that already excludes every other writer
+    (:func:`engine.db.database.writes_alone`): the head it reads stays where it is until
+    that transaction commits, as if locked. The caller hands them to :func:`took_head`."""
+    where = _HEADS.c.id == HEAD_ID
+    return (
+        select(_HEADS.c.last_seq).where(where).scalar_subquery().label("head_seq"),
+        select(_HEADS.c.last_hash).where(where).scalar_subquery().label("head_hash"),
     )
 
 

@@ -71,6 +71,14 @@ def _configure_sqlite(sa_engine: SAEngine, file: Path | None) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def writes_alone(session: Session) -> bool:
+    """Whether ``session`` is a write transaction on SQLite, where ``BEGIN IMMEDIATE`` took
+    the database's one write lock before its first statement: nothing it reads can change
+    until it commits, as if every row it read were locked."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite" and bool(bind.get_execution_options().get("pp_write"))
+
+
 def _ping_idle_connections(sa_engine: SAEngine, database: Database) -> None:
     """SQLAlchemy's ``pool_pre_ping``, but only for connections that sat idle.
 

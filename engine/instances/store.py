@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.audit import chain, trail
 from engine.audit.actions import AuditAction
+from engine.db.database import writes_alone
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.instances.cache import Kept
@@ -119,6 +120,13 @@ _TASK_ROWS_AS = (
     .join(User, User.username == bindparam("user"))
     .outerjoin(UserRole, UserRole.user_id == User.id)
 )
+# And, where the transaction writes alone (SQLite), the audit head's place: the statement
+# that would read it before the first event is then not needed.
+_TASK_ROWS_AS_AT_HEAD = (
+    _TASK_ROWS.add_columns(*chain.head_columns(), *ACTOR_COLUMNS)
+    .join(User, User.username == bindparam("user"))
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+)
 
 
 @dataclass(frozen=True)
@@ -137,13 +145,17 @@ def read_for_task(session: Session, task_id: str, *, as_user: str | None = None)
     it; with ``as_user``, that person's rows too (None when the task or the person is not
     there). Holding the result keeps the rows in the session, so the access check's
     ``session.get`` and :func:`load` find them without another statement."""
+    at_head = as_user is not None and writes_alone(session)
     if as_user is None:
         rows = session.execute(_TASK_ROWS, {"key": task_id}).all()
     else:
-        rows = session.execute(_TASK_ROWS_AS, {"key": task_id, "user": as_user}).all()
+        statement = _TASK_ROWS_AS_AT_HEAD if at_head else _TASK_ROWS_AS
+        rows = session.execute(statement, {"key": task_id, "user": as_user}).all()
     if not rows:
         return None
     *instance, task, has_drafts = rows[0][:6]
+    if at_head:
+        chain.took_head(session, *rows[0][6:8])
     return TaskRows(task, tuple(instance), bool(has_drafts), rows if as_user else ())
 
 
