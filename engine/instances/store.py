@@ -113,20 +113,23 @@ _TASK_ROWS = (
     .where(HumanTask.id == bindparam("key"))
 )
 _INSTANCE_BY_ID = _INSTANCE_ROWS.where(ProcessInstance.id == bindparam("key"))
-# The same, with the person completing it (one row per role): a completion's first statement
-# is then also the check of who acts (``tasks.commands.complete_as``).
-_TASK_ROWS_AS = (
-    _TASK_ROWS.add_columns(*ACTOR_COLUMNS)
-    .join(User, User.username == bindparam("user"))
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-)
+
+
+def _with_person(rows: Select) -> Select:
+    """``rows`` with the person completing the task (one row per role, ``ACTOR_COLUMNS``
+    last): a completion's first statement is then also the check of who acts
+    (``tasks.commands.complete_as``)."""
+    return (
+        rows.add_columns(*ACTOR_COLUMNS)
+        .join(User, User.username == bindparam("user"))
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+    )
+
+
+_TASK_ROWS_AS = _with_person(_TASK_ROWS)
 # And, where the transaction writes alone (SQLite), the audit head's place: the statement
 # that would read it before the first event is then not needed.
-_TASK_ROWS_AS_AT_HEAD = (
-    _TASK_ROWS.add_columns(*chain.head_columns(), *ACTOR_COLUMNS)
-    .join(User, User.username == bindparam("user"))
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-)
+_TASK_ROWS_AS_AT_HEAD = _with_person(_TASK_ROWS.add_columns(*chain.head_columns()))
 
 
 @dataclass(frozen=True)
