@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.audit import trail
@@ -22,9 +22,9 @@ from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
 from engine.instances.access import require_may_start
 from engine.instances.case_refs import CASE_REF, next_case_ref, normalise_ref
-from engine.instances.facts import create_facts, load_facts
+from engine.instances.facts import create_facts, facts_from_row
 from engine.instances.inspect import InstanceMap, instance_map
-from engine.instances.models import InstanceStatus, ProcessInstance, ProtectionCase
+from engine.instances.models import CaseFactsRow, InstanceStatus, ProcessInstance, ProtectionCase
 from engine.services import Services
 from engine.spiff import serialization, stepping
 from engine.spiff.inspection import properties
@@ -69,7 +69,10 @@ def pinned_versions(
     return versions
 
 
-def _case_for(session: Session, services: Services, actor: Actor, case_ref: str | None):
+def _case_for(
+    session: Session, services: Services, actor: Actor, case_ref: str | None
+) -> tuple[ProtectionCase, CaseFactsRow | None]:
+    """The case to start on, with its facts' row (held by the caller: see ``create_facts``)."""
     now = services.clock.now()
     if case_ref is None:
         case = ProtectionCase(
@@ -77,7 +80,7 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
         )
         session.add(case)
         session.flush()
-        create_facts(session, services.keyring, case.id, now)
+        facts_row = create_facts(session, services.keyring, case.id, now)
         trail.record(
             session,
             services,
@@ -86,11 +89,12 @@ def _case_for(session: Session, services: Services, actor: Actor, case_ref: str 
             context=trail.AuditContext(case_ref=case.ref),
             at=now,
         )
-        return case
+        return case, facts_row
     case_ref = normalise_ref(case_ref)
     if not isinstance(case_ref, str) or not CASE_REF.match(case_ref):
         raise InvalidRequest(f"{str(case_ref)[:40]!r} is not a case reference like PP-2026-000042")
-    return access_case_by_ref(session, actor, case_ref, view="start pathway")
+    case = access_case_by_ref(session, actor, case_ref, view="start pathway")
+    return case, session.get(CaseFactsRow, case.id)
 
 
 def start_instance(
@@ -116,7 +120,7 @@ def start_instance(
     pinned = repository.pin_latest(session, root)
     spec, called = services.specs.specs_for(session, pinned, process_key)
     require_may_start(actor, spec, process_key)
-    case = _case_for(session, services, actor, case_ref)
+    case, facts_row = _case_for(session, services, actor, case_ref)
     now = services.clock.now()
     workflow = serialization.new_workflow(spec, called)
     row = ProcessInstance(
@@ -131,13 +135,13 @@ def start_instance(
     )
     session.add(row)
     session.flush()
-    facts = load_facts(session, services.keyring, case.id)
     loaded = store.LoadedInstance(
         row,
         case,
         workflow,
         pinned,
-        facts,
+        facts_from_row(services.keyring, facts_row),
+        rows=(facts_row,),
         known=store.Projection.nothing_yet(),
         state_stored=False,
     )
@@ -165,14 +169,19 @@ def _assign_to_starter(
     """
     if actor.is_system:
         return
-    for row in session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == loaded.row.id, HumanTask.state == TaskStatus.READY
+    ids = loaded.open_task_ids
+    marked = [
+        task_id
+        for task_id in ids
+        if (task := loaded.workflow.get_task_from_id(uuid.UUID(task_id))) is not None
+        and properties(task).get(ASSIGN_TO_STARTER) == "true"
+    ]
+    if marked:  # most pathways mark none: no statement then
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(marked), HumanTask.state == TaskStatus.READY)
+            .values(assignee=actor.username, claimed_at=now)
         )
-    ):
-        task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
-        if task is not None and properties(task).get(ASSIGN_TO_STARTER) == "true":
-            row.assignee, row.claimed_at = actor.username, now
 
 
 _TRANSITIONS = {

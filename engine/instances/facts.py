@@ -29,11 +29,16 @@ def associated_data(case_id: int) -> bytes:
     return f"case_facts:{case_id}".encode()
 
 
-def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime) -> None:
-    """Every case has its row from the start, so there is always a version to check."""
+def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime) -> CaseFactsRow:
+    """Every case has its row from the start, so there is always a version to check.
+
+    The caller holds on to the row: the session's identity map is weak, and a save that
+    finds the row gone from it reads it back."""
     sealed = keyring.seal(b"{}", associated_data(case_id))
-    session.add(CaseFactsRow(case_id=case_id, ciphertext=sealed, updated_at=now))
+    row = CaseFactsRow(case_id=case_id, version=1, ciphertext=sealed, updated_at=now)
+    session.add(row)
     session.flush()
+    return row
 
 
 def load_facts(session: Session, keyring: Keyring, case_id: int) -> CaseFacts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -123,3 +124,38 @@ def test_stored_state_is_sealed_and_bound_to_its_row(engine, pathway):
         engine.complete_task(
             task.id, actor=pathway["responder"], answers={"name": "A", "presumed": False}
         )
+
+
+def test_cases_started_at_once_get_every_number_of_the_year_once(engine, pathway):
+    """The first case of a year creates the year's counter while others race to; each start
+    then takes the next number with one statement that locks the counter until it commits."""
+    refs: list[str] = []
+    failures: list[BaseException] = []
+
+    def start_three() -> None:
+        try:
+            for _ in range(3):
+                refs.append(engine.start("intake", actor=pathway["responder"]).case_ref)
+        except BaseException as err:  # reported by the assertion below
+            failures.append(err)
+
+    threads = [threading.Thread(target=start_three) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(refs) == [f"PP-2026-{n:06d}" for n in range(1, 19)]
+
+
+def test_a_screening_marked_for_its_starter_is_theirs_at_once(web_engine):
+    """Anyone may start a screening; the screening then waits in the starter's own inbox,
+    claimed, whatever their roles. A task without the mark stays unclaimed."""
+    started = web_engine.start("identification", actor="first_responder")
+    (screening,) = web_engine.tasks_for("first_responder", case_ref=started.case_ref)
+    assert (screening.bpmn_id, screening.assignee) == ("first_contact_screening", "first_responder")
+    assert started.next_task_ids == [screening.id]
+    referral = web_engine.start("child_referral", actor="child_protection_officer")
+    opened = web_engine.tasks_for("admin", case_ref=referral.case_ref)
+    assignees = [t.assignee for t in opened if t.instance_id == referral.instance_id]
+    assert assignees and set(assignees) == {None}

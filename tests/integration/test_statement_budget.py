@@ -59,6 +59,30 @@ def test_each_completion_is_one_write_within_the_budget(three, people):
     assert report.last_seq == max(e.seq for e in events)
 
 
+# Starting on a new case: who starts (roles joined), the pathway's latest version; the case's
+# number (one UPDATE ... RETURNING), the case and its facts' row (kept, never read back); the
+# audit head; the instance, its version-checked first save, its state and its first task;
+# the events and the head's move (one statement on PostgreSQL). No task is read back to see
+# whether it is marked for its starter: the workflow in memory says.
+START_BUDGET = {"sqlite": 12, "postgresql": 11}
+
+
+def test_a_start_on_a_new_case_is_one_write_within_its_budget(three, people):
+    three.start("three_steps", actor=people["caseworker"])  # the year's counter exists
+    with counting(three.db) as counted:
+        started = three.start("three_steps", actor=people["caseworker"])
+    assert counted.write_transactions == 1
+    assert len(counted.sql) <= START_BUDGET[three.db.dialect], "\n".join(counted.sql)
+    assert started.case_ref == "PP-2026-000002"
+    assert started.next_task_ids == [
+        t.id for t in three.tasks_for(people["caseworker"], case_ref=started.case_ref)
+    ]
+    report = three.check_audit(actor=people["admin"])
+    assert report.ok, report.reason
+    events, _ = three.audit_search(AuditFilters(case_ref=started.case_ref), actor=people["admin"])
+    assert sorted(e.action for e in events) == ["case:created", "instance:started"]
+
+
 def test_a_completion_s_statements_come_compiled_from_the_cache(three, people):
     """Once a first instance has run, no statement of a completion is compiled again: one
     that SQLAlchemy cannot cache (a multi-row ``VALUES``, for one) is compiled at every
