@@ -71,6 +71,14 @@ def _configure_sqlite(sa_engine: SAEngine, file: Path | None) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def hold(session: Session, *rows: object) -> None:
+    """Keep ``rows`` for as long as ``session`` lives. The session's identity map holds
+    objects weakly: a row read by one step of a command and dropped is read from the database
+    again by the next step that asks for it by key. Held, the next ``session.get`` finds it.
+    For the few rows a command reads twice, never for a bulk read's rows."""
+    session.info.setdefault("held_rows", []).extend(rows)
+
+
 def writes_alone(session: Session) -> bool:
     """Whether ``session`` is a write transaction on SQLite, where ``BEGIN IMMEDIATE`` took
     the database's one write lock before its first statement: nothing it reads can change

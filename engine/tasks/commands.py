@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import may_open
+from engine.db.database import hold
 from engine.errors import (
     ConflictError,
     FormValidationFailed,
@@ -171,18 +172,17 @@ def record_about_task(
     **detail: Any,
 ) -> None:
     """One audit event about a task (claimed, viewed, a draft kept...), with its case and
-    pathway version, in the caller's transaction."""
+    pathway version, in the caller's transaction. The instance and case rows are held: the
+    task's page and the claim's answer read them next."""
+    instance = session.get(ProcessInstance, row.instance_id)
+    case = session.get(ProtectionCase, row.case_id)
+    hold(session, instance, case)
     trail.record(
         session,
         services,
         actor,
         action,
-        context=store.context_for(
-            session,
-            services,
-            session.get(ProcessInstance, row.instance_id),
-            session.get(ProtectionCase, row.case_id),
-        ),
+        context=store.context_for(session, services, instance, case),
         task_id=row.id,
         detail={"bpmn_id": row.bpmn_id, "title": row.title, **detail},
     )

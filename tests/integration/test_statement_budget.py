@@ -83,6 +83,32 @@ def test_a_start_on_a_new_case_is_one_write_within_its_budget(three, people):
     assert sorted(e.action for e in events) == ["case:created", "instance:started"]
 
 
+def test_no_command_on_a_task_reads_a_row_twice(three, people):
+    """The session's identity map is weak: a row one step of a command read and let go is
+    read again by the next step that asks for it by key. Every command of a task's life,
+    and opening its page, reads each row once."""
+    cw = people["caseworker"]
+    with counting(three.db) as counted:
+        started = three.start("three_steps", actor=cw)
+    assert counted.read_again == [], "\n".join(counted.read_again)
+    task_id = started.next_task_ids[0]
+    commands = {
+        "start on the case": lambda: three.start(
+            "three_steps", actor=cw, case_ref=started.case_ref
+        ),
+        "claim": lambda: three.claim(task_id, actor=cw),
+        "open the page": lambda: three.task_details(task_id, actor=cw),
+        "open the form": lambda: three.task_form(task_id, actor=cw),
+        "keep a draft": lambda: three.save_draft(task_id, actor=cw, answers={"note": "half"}),
+        "unclaim": lambda: three.unclaim(task_id, actor=cw),
+        "complete": lambda: three.complete_task(task_id, actor=cw, answers={"note": "x"}),
+    }
+    for name, command in commands.items():
+        with counting(three.db) as counted:
+            command()
+        assert counted.read_again == [], f"{name}:\n" + "\n".join(counted.read_again)
+
+
 def test_a_completion_s_statements_come_compiled_from_the_cache(three, people):
     """Once a first instance has run, no statement of a completion is compiled again: one
     that SQLAlchemy cannot cache (a multi-row ``VALUES``, for one) is compiled at every

@@ -21,6 +21,9 @@ class Counted:
     # Statements SQLAlchemy compiled for this execution instead of taking their compiled
     # form from its cache: one that cannot be cached is compiled at every execution.
     compiled: list[str] = field(default_factory=list)
+    # SELECTs run a second time, with the same parameters, in the transaction that ran them:
+    # a row read, dropped by the session's weak identity map, and read again.
+    read_again: list[str] = field(default_factory=list)
 
     @property
     def sql(self) -> list[str]:
@@ -31,6 +34,10 @@ class Counted:
         self.statements.clear()
         self.write_transactions = 0
         self.compiled.clear()
+        self.read_again.clear()
+
+
+_READ_IN_TRANSACTION = "pp_counted_reads"
 
 
 @contextmanager
@@ -39,12 +46,19 @@ def counting(database) -> Iterator[Counted]:
     counted = Counted()
     engine = database.sa_engine
 
-    def on_statement(conn, cursor, statement, _parameters, context, _many):
+    def on_statement(conn, cursor, statement, parameters, context, _many):
         counted.statements.append(" ".join(statement.split()))
+        if statement.lstrip().startswith("SELECT"):
+            read = (statement, repr(parameters))
+            earlier = conn.info.setdefault(_READ_IN_TRANSACTION, set())
+            if read in earlier:
+                counted.read_again.append(" ".join(statement.split()))
+            earlier.add(read)
         if context.compiled is not None and context.cache_hit != CacheStats.CACHE_HIT:
             counted.compiled.append(" ".join(statement.split()))
 
     def on_begin(conn):
+        conn.info[_READ_IN_TRANSACTION] = set()
         if conn.get_execution_options().get("pp_write"):
             counted.write_transactions += 1
 
