@@ -169,10 +169,9 @@ def _assign_to_starter(
     """
     if actor.is_system:
         return
-    ids = loaded.open_task_ids
     marked = [
         task_id
-        for task_id in ids
+        for task_id in loaded.open_task_ids
         if (task := loaded.workflow.get_task_from_id(uuid.UUID(task_id))) is not None
         and properties(task).get(ASSIGN_TO_STARTER) == "true"
     ]
