@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.audit import trail
 from engine.audit.actions import AuditAction
 from engine.cases.access import access_case_by_ref
+from engine.db.database import hold
 from engine.definitions import repository
 from engine.errors import InvalidRequest, NotFound
 from engine.instances import store
@@ -72,7 +73,7 @@ def pinned_versions(
 def _case_for(
     session: Session, services: Services, actor: Actor, case_ref: str | None
 ) -> tuple[ProtectionCase, CaseFactsRow | None]:
-    """The case to start on, with its facts' row (held by the caller: see ``create_facts``)."""
+    """The case to start on, with its facts' row."""
     now = services.clock.now()
     if case_ref is None:
         case = ProtectionCase(
@@ -121,6 +122,7 @@ def start_instance(
     spec, called = services.specs.specs_for(session, pinned, process_key)
     require_may_start(actor, spec, process_key)
     case, facts_row = _case_for(session, services, actor, case_ref)
+    hold(session, facts_row)  # the first save checks the facts' version: not read back
     now = services.clock.now()
     workflow = serialization.new_workflow(spec, called)
     row = ProcessInstance(
@@ -141,7 +143,6 @@ def start_instance(
         workflow,
         pinned,
         facts_from_row(services.keyring, facts_row),
-        rows=(facts_row,),
         known=store.Projection.nothing_yet(),
         state_stored=False,
     )

@@ -30,10 +30,8 @@ def associated_data(case_id: int) -> bytes:
 
 
 def create_facts(session: Session, keyring: Keyring, case_id: int, now: datetime) -> CaseFactsRow:
-    """Every case has its row from the start, so there is always a version to check.
-
-    The caller holds on to the row: the session's identity map is weak, and a save that
-    finds the row gone from it reads it back."""
+    """Every case has its row from the start, so there is always a version to check. The
+    row is returned for the caller to hold (``engine.db.database.hold``) if it saves."""
     sealed = keyring.seal(b"{}", associated_data(case_id))
     row = CaseFactsRow(case_id=case_id, version=1, ciphertext=sealed, updated_at=now)
     session.add(row)

@@ -21,7 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.audit import chain, trail
 from engine.audit.actions import AuditAction
-from engine.db.database import writes_alone
+from engine.db.database import hold, writes_alone
 from engine.definitions.repository import Pinned
 from engine.errors import NotFound
 from engine.instances.cache import Kept
@@ -78,9 +78,6 @@ class LoadedInstance:
     workflow: BpmnWorkflow
     pinned: Pinned
     facts: CaseFacts
-    # The rows the state and facts came from. Held here because the session's identity map
-    # is weak: without a reference, saving would SELECT them a second time.
-    rows: tuple[object, ...] = ()
     # What the projection rows hold for this state, when known without reading them (the
     # worker's cache kept it, or this transaction saved it).
     known: Projection | None = None
@@ -194,13 +191,13 @@ def load(
         plain = services.keyring.open(sealed, state_associated_data(instance_id))
         specs = services.specs.specs_for(session, pinned, row.process_key)
         workflow = serialization.load(plain, specs, version=state.serializer_version)
+    hold(session, state, facts_row)  # the save writes both: not read a second time
     return LoadedInstance(
         row,
         case,
         workflow,
         pinned,
         facts_from_row(services.keyring, facts_row),
-        rows=(state, facts_row),
         known=kept.projection if kept is not None else None,
     )
 

@@ -86,8 +86,8 @@ def test_a_start_on_a_new_case_is_one_write_within_its_budget(three, people):
 def test_no_command_on_a_task_reads_a_row_twice(three, people):
     """The session's identity map is weak: a row one step of a command read and let go is
     read again by the next step that asks for it by key. Every command of a task's life,
-    and opening its page, reads each row once."""
-    cw = people["caseworker"]
+    opening its page, and an administrator's suspend and resume read each row once."""
+    cw, admin = people["caseworker"], people["admin"]
     with counting(three.db) as counted:
         started = three.start("three_steps", actor=cw)
     assert counted.read_again == [], "\n".join(counted.read_again)
@@ -101,6 +101,9 @@ def test_no_command_on_a_task_reads_a_row_twice(three, people):
         "open the form": lambda: three.task_form(task_id, actor=cw),
         "keep a draft": lambda: three.save_draft(task_id, actor=cw, answers={"note": "half"}),
         "unclaim": lambda: three.unclaim(task_id, actor=cw),
+        # An instance loaded by its id, not through a task read, and saved.
+        "suspend": lambda: three.suspend(started.instance_id, actor=admin, reason="check"),
+        "resume": lambda: three.resume(started.instance_id, actor=admin, reason="checked"),
         "complete": lambda: three.complete_task(task_id, actor=cw, answers={"note": "x"}),
     }
     for name, command in commands.items():

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine.interfaces import CacheStats
+from sqlalchemy.orm import object_session
+
+from engine.db.base import Base
 
 
 @dataclass
@@ -21,8 +24,9 @@ class Counted:
     # Statements SQLAlchemy compiled for this execution instead of taking their compiled
     # form from its cache: one that cannot be cached is compiled at every execution.
     compiled: list[str] = field(default_factory=list)
-    # SELECTs run a second time, with the same parameters, in the transaction that ran them:
-    # a row read, dropped by the session's weak identity map, and read again.
+    # Rows read a second time in the transaction that read them: a SELECT repeated with the
+    # same parameters, or a row the session's weak identity map let go of and another
+    # statement loaded again ("case_facts (3,)").
     read_again: list[str] = field(default_factory=list)
 
     @property
@@ -38,6 +42,7 @@ class Counted:
 
 
 _READ_IN_TRANSACTION = "pp_counted_reads"
+_ROWS_IN_SESSION = "pp_counted_rows"
 
 
 @contextmanager
@@ -57,6 +62,16 @@ def counting(database) -> Iterator[Counted]:
         if context.compiled is not None and context.cache_hit != CacheStats.CACHE_HIT:
             counted.compiled.append(" ".join(statement.split()))
 
+    def on_row_loaded(row, _context):
+        session = object_session(row)
+        if session is None or session.get_bind().pool is not engine.pool:
+            return
+        key = inspect(row).identity_key
+        earlier = session.info.setdefault(_ROWS_IN_SESSION, set())
+        if key in earlier:
+            counted.read_again.append(f"{row.__table__.name} {key[1]}")
+        earlier.add(key)
+
     def on_begin(conn):
         conn.info[_READ_IN_TRANSACTION] = set()
         if conn.get_execution_options().get("pp_write"):
@@ -64,8 +79,10 @@ def counting(database) -> Iterator[Counted]:
 
     event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine, "begin", on_begin)
+    event.listen(Base, "load", on_row_loaded, propagate=True)
     try:
         yield counted
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "begin", on_begin)
+        event.remove(Base, "load", on_row_loaded)
